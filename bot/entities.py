@@ -1,0 +1,77 @@
+"""Entity extraction with a spaCy `entity_ruler` built from `bot/data/gazetteer.yml`.
+
+Regions, card types and channels are closed vocabularies, so a rule-based matcher is
+exact, needs no training and gives canonical values directly ("Bengaluru" -> India).
+The spaCy pipeline is built from the gazetteer in memory (no model download).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+import pycountry
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+GAZETTEER_PATH = Path(__file__).parent / "data" / "gazetteer.yml"
+# Georgia is also a U.S. state, which is the likelier meaning for this product.
+SKIPPED_COUNTRIES = {"US", "IN", "GE"}
+
+
+def _token_pattern(nlp: Language, phrase: str, case_sensitive: bool) -> List[Dict[str, str]]:
+    attr = "ORTH" if case_sensitive else "LOWER"
+    return [{attr: t.text if case_sensitive else t.lower_} for t in nlp.make_doc(phrase)]
+
+
+def _other_countries() -> Iterable[str]:
+    """Names of every country except the U.S. and India, as people write them."""
+    for country in pycountry.countries:
+        if country.alpha_2 in SKIPPED_COUNTRIES:
+            continue
+        for attr in ("name", "common_name"):
+            name = getattr(country, attr, None)
+            if name and "," not in name:
+                yield name
+
+
+def build_pipeline(path: Path = GAZETTEER_PATH) -> Language:
+    """A blank English spaCy pipeline whose entity ruler knows the gazetteer."""
+    gazetteer = yaml.safe_load(path.read_text(encoding="utf-8"))
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None})
+    patterns: List[Dict[str, Any]] = []
+    for entity, values in gazetteer.items():
+        for value, spec in values.items():
+            for flag in ("case_sensitive", "phrases"):
+                patterns += [
+                    {"label": entity, "id": value, "pattern": _token_pattern(nlp, p, flag == "case_sensitive")}
+                    for p in spec.get(flag, [])
+                ]
+    patterns += [
+        {"label": "region", "id": "other", "pattern": _token_pattern(nlp, name, False)}
+        for name in _other_countries()
+    ]
+    ruler.add_patterns(patterns)
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def default_pipeline() -> Language:
+    return build_pipeline()
+
+
+def extract(text: str, nlp: Optional[Language] = None) -> List[Dict[str, Any]]:
+    """Entities in `text` as Rasa entity dicts with canonical values."""
+    return entities_of((nlp or default_pipeline())(text))
+
+
+def entities_of(doc: Doc) -> List[Dict[str, Any]]:
+    """The ruler's matches in `doc` as Rasa entity dicts."""
+    return [
+        {"entity": ent.label_, "value": ent.ent_id_, "start": ent.start_char, "end": ent.end_char}
+        for ent in doc.ents
+    ]
