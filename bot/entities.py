@@ -22,9 +22,15 @@ GAZETTEER_PATH = Path(__file__).parent / "data" / "gazetteer.yml"
 SKIPPED_COUNTRIES = {"US", "IN", "GE"}
 
 
-def _token_pattern(nlp: Language, phrase: str, case_sensitive: bool) -> List[Dict[str, str]]:
+def _token_patterns(nlp: Language, phrase: str, case_sensitive: bool) -> List[List[Dict[str, str]]]:
+    """Token patterns for `phrase`; a dotted word ("u.s.") is also matched as one token,
+    because spaCy splits it alone but keeps it whole inside a sentence."""
     attr = "ORTH" if case_sensitive else "LOWER"
-    return [{attr: t.text if case_sensitive else t.lower_} for t in nlp.make_doc(phrase)]
+    tokens = [t.text if case_sensitive else t.lower_ for t in nlp.make_doc(phrase)]
+    patterns = [[{attr: t} for t in tokens]]
+    if len(tokens) > 1 and " " not in phrase:
+        patterns.append([{attr: phrase if case_sensitive else phrase.lower()}])
+    return patterns
 
 
 def _other_countries() -> Iterable[str]:
@@ -48,12 +54,14 @@ def build_pipeline(path: Path = GAZETTEER_PATH) -> Language:
         for value, spec in values.items():
             for flag in ("case_sensitive", "phrases"):
                 patterns += [
-                    {"label": entity, "id": value, "pattern": _token_pattern(nlp, p, flag == "case_sensitive")}
-                    for p in spec.get(flag, [])
+                    {"label": entity, "id": value, "pattern": pattern}
+                    for phrase in spec.get(flag, [])
+                    for pattern in _token_patterns(nlp, phrase, flag == "case_sensitive")
                 ]
     patterns += [
-        {"label": "region", "id": "other", "pattern": _token_pattern(nlp, name, False)}
+        {"label": "region", "id": "other", "pattern": pattern}
         for name in _other_countries()
+        for pattern in _token_patterns(nlp, name, False)
     ]
     ruler.add_patterns(patterns)
     return nlp

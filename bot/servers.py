@@ -73,9 +73,10 @@ class Settings:
 
 def start_action_server(s: Settings) -> subprocess.Popen:
     s.log_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(s.action_port),
-           "--log-file", str(s.log_dir / "actions.log")]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=s.env())
+    cmd = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(s.action_port)]
+    # The SDK has no --log-file option: its output goes to the log file instead.
+    with open(s.log_dir / "actions.log", "ab") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=s.env(), stdout=log, stderr=subprocess.STDOUT)
     wait_for(f"http://{s.host}:{s.action_port}/health", proc)
     return proc
 
