@@ -90,3 +90,11 @@ def _contact_line(contact: Contact) -> str:
     hours = f" ({contact.hours})" if contact.hours else ""
     return f"* {contact.label}: {contact.value}{hours}"
 
+
+
+def unavailable(kb: KnowledgeBase) -> str:
+    """What the user gets when the answer cannot be looked up (e.g. the action server is down)."""
+    lines = [f"  {_contact_line(c)}" for c in kb.contacts if c.channel == "phone"]
+    return ("Sorry, I can't look up the details for that right now. Call the number on the back of "
+            "your American Express card. If you don't have it handy, the general lines are:\n"
+            + "\n".join(lines) + f"\n{kb.no_contact_fallback.text}")

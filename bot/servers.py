@@ -107,7 +107,13 @@ def stop(procs: List[subprocess.Popen]) -> None:
             p.wait()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    # `kill` stops the servers as Ctrl-C does, instead of orphaning them.
+    signal.signal(signal.SIGTERM, _interrupt)
     settings = Settings()
     procs: List[subprocess.Popen] = []
     try:
