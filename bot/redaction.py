@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import List, Tuple
 
-CARD_MASK = "[card number removed]"
-SECRET_MASK = "[removed]"
+# Punctuation only, so the NLU tokenizer drops it and the rest of the message is read as usual.
+CARD_MASK = "[****]"
+SECRET_MASK = "[***]"
 
 # Digits in groups separated by single spaces or dashes ("3782 822463 10005", "4111-1111-...").
 _DIGIT_RUN = re.compile(r"(?<![\d])\d+(?:[ \-]\d+)*(?![\d])")
