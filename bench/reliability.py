@@ -1,0 +1,69 @@
+"""Load with verification: concurrent conversations over the REST webhook, then the tracker store
+must hold every message of every conversation, once.
+
+    .venv/bin/python bench/reliability.py                # 50 conversations x 20 messages, own servers
+    .venv/bin/python bench/reliability.py --users 10 --messages 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import sqlite3
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.load import LoadResult, load_conversations, run_load, turns  # noqa: E402
+from bot.servers import ROOT, Settings, free_port, start_action_server, start_rasa, stop  # noqa: E402
+
+
+def expected_user_messages(users: int, messages: int, prefix: str) -> Counter:
+    """How many messages each sender id gets from the load generator."""
+    conversations = load_conversations()
+    return Counter(sender for user in range(users)
+                   for sender, _ in itertools.islice(turns(conversations, user, prefix), messages))
+
+
+def stored_user_messages(tracker_db: Path, prefix: str) -> Counter:
+    with sqlite3.connect(tracker_db) as db:
+        rows = db.execute("select sender_id, count(*) from events where type_name = 'user' "
+                          "and sender_id like ? group by sender_id", (f"{prefix}-%",)).fetchall()
+    return Counter(dict(rows))
+
+
+def run_and_verify(settings: Settings, users: int, messages: int, prefix: str) -> LoadResult:
+    """Run the load against running servers; raise AssertionError on any error, empty reply or loss."""
+    result = asyncio.run(run_load(settings.rasa_url, users, messages, prefix=prefix, time_limit_s=900))
+    assert not result.errors, sorted(set(result.errors))[:5]
+    assert result.empty_replies == 0, f"{result.empty_replies} empty replies"
+    expected, stored = expected_user_messages(users, messages, prefix), stored_user_messages(
+        settings.tracker_db, prefix)
+    assert stored == expected, f"tracker store differs: missing {expected - stored}, extra {stored - expected}"
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--messages", type=int, default=20, help="messages per user")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as state:
+        settings = Settings(rasa_port=free_port(), action_port=free_port(), tracker_db=Path(state) / "tracker.db",
+                            log_dir=Path(state) / "log", model=ROOT / "models")
+        procs = [start_action_server(settings)]
+        try:
+            procs.append(start_rasa(settings))
+            result = run_and_verify(settings, args.users, args.messages, "reliability")
+        finally:
+            stop(procs)
+    print(result.summary())
+    print(f"all {result.sent} messages answered and stored, no errors")
+
+
+if __name__ == "__main__":
+    main()
