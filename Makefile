@@ -10,7 +10,7 @@ PYTHON310 := $(shell if python3.10 -c '' 2>/dev/null; then echo python3.10; \
                      elif PYENV_VERSION=3.10 python3.10 -c '' 2>/dev/null; then echo 'PYENV_VERSION=3.10 python3.10'; fi)
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: help setup train run test lint validate clean
+.PHONY: help setup train run test bench lint validate clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,7 +22,13 @@ $(VENV)/.installed: requirements.txt constraints.txt
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-setup: $(VENV)/.installed  ## create the venv and install pinned dependencies
+# The web chat widget's browser dependency (socket.io client), pinned by package-lock.json; served locally.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required for the web chat widget: install Node.js with npm (e.g. apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed  ## create the venv and install pinned dependencies
 
 # Rasa skips training by itself when data and config have not changed (model fingerprint).
 models/.latest: $(VENV)/.installed $(MODEL_INPUTS)
@@ -32,11 +38,14 @@ models/.latest: $(VENV)/.installed $(MODEL_INPUTS)
 
 train: models/.latest  ## train the model if data or config changed
 
-run: train  ## start the action server and the Rasa server (Ctrl-C stops both)
+run: train node_modules/.installed  ## start the action server, the Rasa server and the web chat page (Ctrl-C stops them)
 	$(PY) -m bot.servers
 
-test: train  ## run the whole test suite
+test: train node_modules/.installed  ## run the whole test suite
 	$(PY) -m pytest
+
+bench: $(VENV)/.installed  ## benchmark against a stock `rasa init` bot; writes docs/performance.md (~5 min)
+	$(PY) bench/performance.py
 
 lint: setup  ## ruff
 	$(VENV)/bin/ruff check bot actions tests
@@ -45,4 +54,4 @@ validate: setup  ## rasa data validate
 	$(RASA) data validate --fail-on-warnings
 
 clean:  ## remove the venv, models and runtime state
-	rm -rf $(VENV) models var
+	rm -rf $(VENV) models var node_modules

@@ -1,11 +1,12 @@
-"""Start the action server and the Rasa server together (used by `make run` and the tests).
+"""Start the action server, the Rasa server and the web chat page together (`make run`, the tests).
 
-    python -m bot.servers            # ports from the environment, Ctrl-C stops both
+    python -m bot.servers            # ports from the environment, Ctrl-C stops them all
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -14,7 +15,9 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -55,6 +58,10 @@ class Settings:
     endpoints: Path = Path(os.environ.get("ENDPOINTS", ROOT / "endpoints.yml"))
     credentials: Path = Path(os.environ.get("CREDENTIALS", ROOT / "credentials.yml"))
     api_token: Optional[str] = os.environ.get("RASA_API_TOKEN") or None
+    web_port: int = int(os.environ.get("WEB_PORT", "8000"))
+    # Origins allowed to call the Rasa server from a browser (space or comma separated).
+    cors_origins: Optional[str] = os.environ.get("CORS_ORIGINS") or None
+    state_dir: Path = Path(os.environ.get("STATE_DIR", ROOT / "var"))
     extra_env: Dict[str, str] = field(default_factory=dict)
 
     @property
@@ -62,13 +69,58 @@ class Settings:
         return f"http://{self.host}:{self.rasa_port}"
 
     @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+    @property
     def action_url(self) -> str:
         return f"http://{self.host}:{self.action_port}/webhook"
 
+    @property
+    def origins(self) -> List[str]:
+        """Where browsers may call the Rasa server from: the web chat page unless CORS_ORIGINS says."""
+        return (self.cors_origins or self.web_url).replace(",", " ").split()
+
     def env(self) -> Dict[str, str]:
-        env = dict(os.environ, ACTION_ENDPOINT_URL=self.action_url, TRACKER_DB=str(self.tracker_db))
+        env = dict(os.environ, ACTION_ENDPOINT_URL=self.action_url, TRACKER_DB=str(self.tracker_db),
+                   CORS_ORIGINS=" ".join(self.origins))
         env.update(self.extra_env)
         return env
+
+
+# Channel settings that may stay unset; any other unset variable leaves its whole channel out.
+OPTIONAL_VARS = frozenset({"CORS_ORIGINS", "SLACK_CHANNEL", "SLACK_API_URL", "TELEGRAM_API_URL"})
+_VAR = re.compile(r"\$\{(\w+)\}")
+
+
+def enabled_channels(template: Path, env: Mapping[str, str]) -> Dict[str, Dict[str, Any]]:
+    """The channels of a credentials file whose `${VAR}`s are set in `env`, less unset optional settings.
+
+    Rasa fails to start on an unset variable, so a channel without its secrets must not be listed.
+    """
+    enabled: Dict[str, Dict[str, Any]] = {}
+    for channel, config in (yaml.safe_load(template.read_text()) or {}).items():
+        config = dict(config or {})
+        for key, value in list(config.items()):
+            unset = [v for v in _VAR.findall(value) if not env.get(v)] if isinstance(value, str) else []
+            if unset and OPTIONAL_VARS.issuperset(unset):
+                del config[key]
+            elif unset:
+                break
+        else:
+            enabled[channel] = config
+    return enabled
+
+
+def write_credentials(s: Settings) -> Path:
+    """The credentials file Rasa is started with: the enabled channels, secrets still as `${VAR}`."""
+    path = s.state_dir / f"credentials.{s.rasa_port}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    channels = enabled_channels(s.credentials, s.env())
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(yaml.safe_dump(channels, sort_keys=False))
+    os.replace(tmp, path)
+    return path
 
 
 def start_action_server(s: Settings) -> subprocess.Popen:
@@ -84,13 +136,26 @@ def start_action_server(s: Settings) -> subprocess.Popen:
 def start_rasa(s: Settings) -> subprocess.Popen:
     s.log_dir.mkdir(parents=True, exist_ok=True)
     s.tracker_db.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [str(BIN / "rasa"), "run", "--model", str(s.model), "--port", str(s.rasa_port),
-           "--interface", s.host, "--endpoints", str(s.endpoints), "--credentials", str(s.credentials),
-           "--log-file", str(s.log_dir / "rasa.log"), "--cors", os.environ.get("CORS_ORIGINS", s.rasa_url)]
+    # `rasa run` with the measured speed-ups of bot/speedups.py (bot/rasa_server.py).
+    cmd = [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(s.model), "--port", str(s.rasa_port),
+           "--interface", s.host, "--endpoints", str(s.endpoints), "--credentials", str(write_credentials(s)),
+           "--log-file", str(s.log_dir / "rasa.log"), "--cors", *s.origins]
     if s.api_token:
         cmd += ["--enable-api", "--auth-token", s.api_token]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=s.env())
-    wait_for(f"{s.rasa_url}/status" if s.api_token is None else s.rasa_url, proc)
+    # `/status` exists only with the API enabled; `/` answers once the model is loaded, either way.
+    wait_for(s.rasa_url, proc)
+    return proc
+
+
+def start_web(s: Settings) -> subprocess.Popen:
+    """The web chat page (bot/webchat.py) on `web_port`, talking to the Rasa server."""
+    s.log_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "bot.webchat", "--host", s.host, "--port", str(s.web_port),
+           "--server-url", s.rasa_url]
+    with open(s.log_dir / "web.log", "ab") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=s.env(), stdout=log, stderr=subprocess.STDOUT)
+    wait_for(f"{s.web_url}/", proc, timeout=30)
     return proc
 
 
@@ -119,7 +184,11 @@ def main() -> None:
     try:
         procs.append(start_action_server(settings))
         procs.append(start_rasa(settings))
-        print(f"\nThe assistant is up.\n  REST webhook: {settings.rasa_url}/webhooks/rest/webhook\n"
+        procs.append(start_web(settings))
+        channels = ", ".join(re.sub(r"^Guarded|Input$", "", c.rsplit(".", 1)[-1]).lower()
+                             for c in enabled_channels(settings.credentials, settings.env()))
+        print(f"\nThe assistant is up.\n  Web chat:     {settings.web_url}/\n"
+              f"  REST webhook: {settings.rasa_url}/webhooks/rest/webhook\n  Channels:     {channels}\n"
               "Press Ctrl-C to stop.", flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
