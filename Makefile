@@ -33,7 +33,7 @@ setup: $(VENV)/.installed node_modules/.installed  ## create the venv and instal
 # Rasa skips training by itself when data and config have not changed (model fingerprint).
 models/.latest: $(VENV)/.installed $(MODEL_INPUTS)
 	$(PY) -m bot.knowledge_base
-	$(RASA) train --quiet --num-threads 2
+	$(PY) -m bot.rasa_cli train --quiet --num-threads 2
 	touch $@
 
 train: models/.latest  ## train the model if data or config changed

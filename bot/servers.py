@@ -136,8 +136,8 @@ def start_action_server(s: Settings) -> subprocess.Popen:
 def start_rasa(s: Settings) -> subprocess.Popen:
     s.log_dir.mkdir(parents=True, exist_ok=True)
     s.tracker_db.parent.mkdir(parents=True, exist_ok=True)
-    # `rasa run` with the measured speed-ups of bot/speedups.py (bot/rasa_server.py).
-    cmd = [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(s.model), "--port", str(s.rasa_port),
+    # `rasa run` with the measured speed-ups of bot/speedups.py (bot/rasa_cli.py).
+    cmd = [sys.executable, "-m", "bot.rasa_cli", "run", "--model", str(s.model), "--port", str(s.rasa_port),
            "--interface", s.host, "--endpoints", str(s.endpoints), "--credentials", str(write_credentials(s)),
            "--log-file", str(s.log_dir / "rasa.log"), "--cors", *s.origins]
     if s.api_token:
