@@ -13,10 +13,11 @@ out-of-scope recall = share of out-of-scope rows predicted as out_of_scope or nl
 The dev set is only *scored*; it is never used for training.
 
 usage:
-    .venv/bin/python bench/nlu_compare.py            # every set-up (about 15-20 min on 2 cores)
-    .venv/bin/python bench/nlu_compare.py --quick    # only the pipeline in config.yml, as-is
-    options: --dev PATH  --only NAME[,NAME]  --no-write
+    .venv/bin/python bench/nlu_compare.py            # every set-up (about 20-25 min on 2 cores)
+    .venv/bin/python bench/nlu_compare.py --quick    # only the pipeline in config.yml, as-is (prints only)
+    options: --dev PATH  --heldout PATH  --data DIR  --only NAME[,NAME]  --no-write  --write  --show-misses N
 """
+
 from __future__ import annotations
 
 import argparse
@@ -78,7 +79,11 @@ def diet(epochs: int, layers: int, **extra) -> dict:
 # name -> (pipeline without FallbackClassifier, data variant, note)
 SETUPS = {
     "lr_w_c14_v0data": (TOKENS + [WORD, CHAR14, LR], "v0", "baseline pipeline, original data"),
-    "lr_w_c14_noOOS": (TOKENS + [WORD, CHAR14, LR], "new_no_oos", "baseline pipeline, new data minus OOS intent"),
+    "lr_w_c14_noOOS": (
+        TOKENS + [WORD, CHAR14, LR],
+        "new_no_oos",
+        "baseline pipeline, new data minus OOS intent",
+    ),
     "lr_w_c14": (TOKENS + [WORD, CHAR14, LR], "new", "baseline pipeline, new data"),
     "lr_w12_c25": (TOKENS + [WORD12, CHAR25, LR], "new", "LR, word 1-2 + char_wb 2-5"),
     "lr_w_c14_it50": (TOKENS + [WORD, CHAR14, LR50], "new", "LR stopped after 50 iterations"),
@@ -86,7 +91,11 @@ SETUPS = {
     "lr_w_c24": (TOKENS + [WORD, CHAR24, LR], "new", "LR, word + char_wb 2-4"),
     "lr_w_c14_df2": (TOKENS + [WORD, CHAR14_DF2, LR], "new", "LR, word + char_wb 1-4 seen in >= 2 examples"),
     "diet0_w_c14": (TOKENS + [WORD, CHAR14, diet(60, 0)], "new", "DIET, no transformer, 60 epochs"),
-    "diet1_w_c14": (TOKENS + [WORD, CHAR14, diet(40, 1)], "new", "DIET, 1 transformer layer (128), 40 epochs"),
+    "diet1_w_c14": (
+        TOKENS + [WORD, CHAR14, diet(40, 1)],
+        "new",
+        "DIET, 1 transformer layer (128), 40 epochs",
+    ),
 }
 
 
@@ -100,8 +109,12 @@ def data_files(variant: str, workdir: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     if variant == "v0":
         for name in ("nlu.yml", "nlu_out_of_scope.yml"):
-            text = subprocess.run(["git", "-C", str(ROOT), "show", f"{V0_COMMIT}:data/{name}"],
-                                  capture_output=True, text=True, check=True).stdout
+            text = subprocess.run(
+                ["git", "-C", str(ROOT), "show", f"{V0_COMMIT}:data/{name}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             (out / name).write_text(text, encoding="utf-8")
     else:
         shutil.copy(DATA / "nlu.yml", out / "nlu.yml")
@@ -127,8 +140,22 @@ def train(pipeline: list, data_dir: Path, workdir: Path) -> tuple[Path, float]:
     cfg_path = workdir / "config.yml"
     cfg_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     out = workdir / "models"
-    cmd = [str(RASA), "train", "nlu", "--config", str(cfg_path), "--nlu", str(data_dir), "--out", str(out),
-           "--fixed-model-name", "bench", "--num-threads", "2", "--quiet"]
+    cmd = [
+        str(RASA),
+        "train",
+        "nlu",
+        "--config",
+        str(cfg_path),
+        "--nlu",
+        str(data_dir),
+        "--out",
+        str(out),
+        "--fixed-model-name",
+        "bench",
+        "--num-threads",
+        "2",
+        "--quiet",
+    ]
     t0 = time.perf_counter()
     env = {**ENV, "RASA_CACHE_DIRECTORY": str(workdir / "cache")}  # no cache hits: honest train times
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
@@ -141,8 +168,13 @@ def train(pipeline: list, data_dir: Path, workdir: Path) -> tuple[Path, float]:
 def evaluate_in_child(model: Path, dev: Path) -> dict:
     """Load the model in a fresh interpreter (clean RSS) and parse every dev row one by one."""
     out = model.with_suffix(".eval.json")
-    proc = subprocess.run([sys.executable, __file__, "--eval-model", str(model), "--dev", str(dev),
-                           "--eval-out", str(out)], cwd=ROOT, capture_output=True, text=True, env=ENV)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--eval-model", str(model), "--dev", str(dev), "--eval-out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
     if proc.returncode != 0 or not out.exists():
         raise RuntimeError(f"evaluation failed:\n{proc.stderr[-3000:]}")
     return json.loads(out.read_text(encoding="utf-8"))
@@ -170,8 +202,11 @@ def eval_model_main(model: str, dev: str, out_path: str) -> None:
             t = time.perf_counter()
             result = await agent.parse_message(row["text"])
             latencies.append((time.perf_counter() - t) * 1000)
-            ranking = [(r["name"], float(r["confidence"])) for r in result.get("intent_ranking") or []
-                       if r["name"] != "nlu_fallback"]
+            ranking = [
+                (r["name"], float(r["confidence"]))
+                for r in result.get("intent_ranking") or []
+                if r["name"] != "nlu_fallback"
+            ]
             if not ranking:
                 intent = result.get("intent") or {}
                 ranking = [(intent.get("name"), float(intent.get("confidence") or 0.0))]
@@ -204,8 +239,10 @@ def predict(entry: dict, threshold: float | None, ambiguity: float = AMBIGUITY) 
 def score(rows: list, preds: list) -> dict:
     ins = [(r, p) for r, p in zip(rows, preds) if not OOS & set(r["accept"])]
     oos = [(r, p) for r, p in zip(rows, preds) if OOS & set(r["accept"])]
-    return {"in_acc": sum(p in r["accept"] for r, p in ins) / max(1, len(ins)),
-            "oos_rec": sum(p in OOS for _, p in oos) / max(1, len(oos))}
+    return {
+        "in_acc": sum(p in r["accept"] for r, p in ins) / max(1, len(ins)),
+        "oos_rec": sum(p in OOS for _, p in oos) / max(1, len(oos)),
+    }
 
 
 def per_intent(rows: list, preds: list) -> dict:
@@ -240,7 +277,7 @@ def confusion_png(rows: list, preds: list, path: Path, title: str) -> list:
     truth = [norm(r["accept"][0]) for r in rows]
     guess = [norm(p) for p in preds]
     labels = sorted(set(truth) | set(guess), key=lambda x: (x == "out_of_scope/fallback", x))
-    index = {l: i for i, l in enumerate(labels)}
+    index = {label: i for i, label in enumerate(labels)}
     m = np.zeros((len(labels), len(labels)), dtype=int)
     for t, g in zip(truth, guess):
         m[index[t], index[g]] += 1
@@ -252,8 +289,15 @@ def confusion_png(rows: list, preds: list, path: Path, title: str) -> list:
     for i in range(len(labels)):
         for j in range(len(labels)):
             if m[i, j]:
-                ax.text(j, i, str(m[i, j]), ha="center", va="center", fontsize=7,
-                        color="white" if shown[i, j] > 0.5 else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(m[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if shown[i, j] > 0.5 else "black",
+                )
     ax.set_xlabel("predicted")
     ax.set_ylabel("expected (dev set)")
     ax.set_title(title)
@@ -272,7 +316,7 @@ def write_section(path: Path, report: str) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "# NLU\n\n"
     block = f"{START}\n{report}\n{END}"
     if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
+        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
@@ -301,8 +345,13 @@ def run_setup(name: str, pipeline: list, variant: str, eval_file: Path) -> dict:
         model, train_s = train(pipeline, data_files(variant, work), work)
         result = evaluate_in_child(model, eval_file)
     lat = sorted(result["latency_ms"])
-    result.update(name=name, variant=variant, train_s=train_s,
-                  p50_ms=statistics.median(lat), p95_ms=lat[int(0.95 * (len(lat) - 1))])
+    result.update(
+        name=name,
+        variant=variant,
+        train_s=train_s,
+        p50_ms=statistics.median(lat),
+        p95_ms=lat[int(0.95 * (len(lat) - 1))],
+    )
     return result
 
 
@@ -314,12 +363,20 @@ def main() -> int:
     global DATA
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dev", default=str(DEFAULT_DEV))
-    ap.add_argument("--heldout", default=str(ROOT / "tests" / "data" / "nlu_heldout.yml"),
-                    help="Rasa NLU YAML scored as a second test set (skipped if missing)")
+    ap.add_argument(
+        "--heldout",
+        default=str(ROOT / "tests" / "data" / "nlu_heldout.yml"),
+        help="Rasa NLU YAML scored as a second test set (skipped if missing)",
+    )
     ap.add_argument("--quick", action="store_true", help="only the pipeline in config.yml")
     ap.add_argument("--only", default="", help="comma-separated set-up names")
     ap.add_argument("--no-write", action="store_true", help="print only, write nothing to docs/")
-    ap.add_argument("--show-misses", type=int, default=0, help="print N dev misses of the chosen set-up (stderr)")
+    ap.add_argument(
+        "--write", action="store_true", help="with --quick: still rewrite docs/ (default: print only)"
+    )
+    ap.add_argument(
+        "--show-misses", type=int, default=0, help="print N dev misses of the chosen set-up (stderr)"
+    )
     ap.add_argument("--data", default=str(ROOT / "data"), help="folder with nlu.yml and nlu_out_of_scope.yml")
     ap.add_argument("--eval-model", help=argparse.SUPPRESS)
     ap.add_argument("--eval-out", help=argparse.SUPPRESS)
@@ -338,10 +395,17 @@ def main() -> int:
     if not a.quick:
         wanted = set(filter(None, a.only.split(",")))
         # a set-up identical to config.yml's is measured once, as the chosen one
-        setups = {k: v for k, v in SETUPS.items() if (not wanted or k in wanted)
-                  and not (v[0] == chosen_core and v[1] == "new")}
-    setups["chosen"] = (chosen_pipeline, "new", "config.yml as committed, incl. FallbackClassifier "
-                        f"(threshold {chosen_fb.get('threshold')}, ambiguity {chosen_fb.get('ambiguity_threshold', AMBIGUITY)})")
+        setups = {
+            k: v
+            for k, v in SETUPS.items()
+            if (not wanted or k in wanted) and not (v[0] == chosen_core and v[1] == "new")
+        }
+    setups["chosen"] = (
+        chosen_pipeline,
+        "new",
+        "config.yml as committed, incl. FallbackClassifier "
+        f"(threshold {chosen_fb.get('threshold')}, ambiguity {chosen_fb.get('ambiguity_threshold', AMBIGUITY)})",
+    )
 
     results = []
     started = time.perf_counter()
@@ -353,15 +417,18 @@ def main() -> int:
             print(f"[{time.perf_counter() - started:6.0f}s] {name} ...", file=sys.stderr, flush=True)
             r = run_setup(name, copy.deepcopy(pipeline), variant, eval_file)
             ranks = r.pop("rankings")
-            r["dev_rankings"], r["held_rankings"] = ranks[: len(dev_rows)], ranks[len(dev_rows):]
+            r["dev_rankings"], r["held_rankings"] = ranks[: len(dev_rows)], ranks[len(dev_rows) :]
             r["note"] = note
             r["sweep"] = {t: score(dev_rows, [predict(e, t) for e in r["dev_rankings"]]) for t in THRESHOLDS}
             r["held"] = {t: score(held_rows, [predict(e, t) for e in r["held_rankings"]]) for t in THRESHOLDS}
             r["best_t"], r["best"] = best_threshold(dev_rows, r["dev_rankings"])
             results.append(r)
-            print(f"    train {r['train_s']:.0f}s  p50 {r['p50_ms']:.1f}ms  rss {r['rss_mb']:.0f}MB  "
-                  f"dev@0.4 {fmt(r['sweep'][0.4]['in_acc'])}/{fmt(r['sweep'][0.4]['oos_rec'])}  "
-                  f"best@{r['best_t']} {fmt(r['best']['in_acc'])}/{fmt(r['best']['oos_rec'])}", file=sys.stderr)
+            print(
+                f"    train {r['train_s']:.0f}s  p50 {r['p50_ms']:.1f}ms  rss {r['rss_mb']:.0f}MB  "
+                f"dev@0.4 {fmt(r['sweep'][0.4]['in_acc'])}/{fmt(r['sweep'][0.4]['oos_rec'])}  "
+                f"best@{r['best_t']} {fmt(r['best']['in_acc'])}/{fmt(r['best']['oos_rec'])}",
+                file=sys.stderr,
+            )
     finally:
         eval_file.unlink()
 
@@ -371,25 +438,51 @@ def main() -> int:
         preds = [predict(e, t) for e in r["held_rankings"]]
         return fmt(sum(p in row["accept"] for row, p in zip(held_rows, preds)) / len(held_rows))
 
-    lines = ["| set-up | data | dev in-scope acc @0.4 | dev OOS recall @0.4 | best thr | dev in-scope @best "
-             "| dev OOS @best | held-out acc @0.4 | train s | parse p50 ms | p95 ms | peak RSS MB |",
-             "|" + "---|" * 12]
+    lines = [
+        "| set-up | data | dev in-scope acc @0.4 | dev OOS recall @0.4 | best thr | dev in-scope @best "
+        "| dev OOS @best | held-out acc @0.4 | train s | parse p50 ms | p95 ms | peak RSS MB |",
+        "|" + "---|" * 12,
+    ]
     for r in results:
-        lines.append(f"| {r['name']} | {r['variant']} | {fmt(r['sweep'][0.4]['in_acc'])} | {fmt(r['sweep'][0.4]['oos_rec'])} "
-                     f"| {r['best_t']} | {fmt(r['best']['in_acc'])} | {fmt(r['best']['oos_rec'])} | {held_acc(r, 0.4)} "
-                     f"| {r['train_s']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['rss_mb']:.0f} |")
-    sweep = ["", "Fallback-threshold sweep on dev (in-scope acc / OOS recall; ambiguity threshold 0.1):", "",
-             "| set-up | " + " | ".join(str(t) for t in THRESHOLDS) + " |", "|" + "---|" * (len(THRESHOLDS) + 1)]
+        lines.append(
+            f"| {r['name']} | {r['variant']} | {fmt(r['sweep'][0.4]['in_acc'])} | {fmt(r['sweep'][0.4]['oos_rec'])} "
+            f"| {r['best_t']} | {fmt(r['best']['in_acc'])} | {fmt(r['best']['oos_rec'])} | {held_acc(r, 0.4)} "
+            f"| {r['train_s']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['rss_mb']:.0f} |"
+        )
+    sweep = [
+        "",
+        "Fallback-threshold sweep on dev (in-scope acc / OOS recall; ambiguity threshold 0.1):",
+        "",
+        "| set-up | " + " | ".join(str(t) for t in THRESHOLDS) + " |",
+        "|" + "---|" * (len(THRESHOLDS) + 1),
+    ]
     for r in results:
-        sweep.append(f"| {r['name']} | " + " | ".join(
-            f"{fmt(r['sweep'][t]['in_acc'])} / {fmt(r['sweep'][t]['oos_rec'])}" for t in THRESHOLDS) + " |")
+        sweep.append(
+            f"| {r['name']} | "
+            + " | ".join(
+                f"{fmt(r['sweep'][t]['in_acc'])} / {fmt(r['sweep'][t]['oos_rec'])}" for t in THRESHOLDS
+            )
+            + " |"
+        )
     if held_rows:
-        sweep += ["", f"Same sweep on the held-out file ({len(held_rows)} rows; intent accuracy):", "",
-                  "| set-up | " + " | ".join(str(t) for t in THRESHOLDS) + " |", "|" + "---|" * (len(THRESHOLDS) + 1)]
-        sweep += [f"| {r['name']} | " + " | ".join(held_acc(r, t) for t in THRESHOLDS) + " |" for r in results]
+        sweep += [
+            "",
+            f"Same sweep on the held-out file ({len(held_rows)} rows; intent accuracy):",
+            "",
+            "| set-up | " + " | ".join(str(t) for t in THRESHOLDS) + " |",
+            "|" + "---|" * (len(THRESHOLDS) + 1),
+        ]
+        sweep += [
+            f"| {r['name']} | " + " | ".join(held_acc(r, t) for t in THRESHOLDS) + " |" for r in results
+        ]
     chosen_r = results[-1]
-    sweep += ["", "Chosen set-up: threshold x ambiguity threshold (dev in-scope / dev OOS / held-out acc):", "",
-              "| ambiguity | " + " | ".join(str(t) for t in THRESHOLDS) + " |", "|" + "---|" * (len(THRESHOLDS) + 1)]
+    sweep += [
+        "",
+        "Chosen set-up: threshold x ambiguity threshold (dev in-scope / dev OOS / held-out acc):",
+        "",
+        "| ambiguity | " + " | ".join(str(t) for t in THRESHOLDS) + " |",
+        "|" + "---|" * (len(THRESHOLDS) + 1),
+    ]
     for amb in (0.0, 0.05, 0.1):
         cells = []
         for t in THRESHOLDS:
@@ -404,32 +497,58 @@ def main() -> int:
     preds = [predict(e, None) for e in chosen["dev_rankings"]]
     own = score(dev_rows, preds)
     held_preds = [predict(e, None) for e in chosen["held_rankings"]]
-    held_own = (sum(p in row["accept"] for row, p in zip(held_rows, held_preds)) / len(held_rows)) if held_rows else None
+    held_own = (
+        (sum(p in row["accept"] for row, p in zip(held_rows, held_preds)) / len(held_rows))
+        if held_rows
+        else None
+    )
     per = per_intent(dev_rows, preds)
-    chosen_lines = ["", f"Chosen set-up as configured: dev in-scope accuracy **{fmt(own['in_acc'])}**, dev OOS recall "
-                        f"**{fmt(own['oos_rec'])}**" + (f", held-out intent accuracy **{fmt(held_own)}**" if held_rows else "")
-                    + f"; NLU training {chosen['train_s']:.0f} s, parse p50 {chosen['p50_ms']:.1f} ms, "
-                      f"p95 {chosen['p95_ms']:.1f} ms, peak RSS {chosen['rss_mb']:.0f} MB.",
-                    "", "| intent (dev) | right / rows | recall |", "|---|---|---|"]
+    chosen_lines = [
+        "",
+        f"Chosen set-up as configured: dev in-scope accuracy **{fmt(own['in_acc'])}**, dev OOS recall "
+        f"**{fmt(own['oos_rec'])}**"
+        + (f", held-out intent accuracy **{fmt(held_own)}**" if held_rows else "")
+        + f"; NLU training {chosen['train_s']:.0f} s, parse p50 {chosen['p50_ms']:.1f} ms, "
+        f"p95 {chosen['p95_ms']:.1f} ms, peak RSS {chosen['rss_mb']:.0f} MB.",
+        "",
+        "| intent (dev) | right / rows | recall |",
+        "|---|---|---|",
+    ]
     chosen_lines += [f"| {k} | {ok}/{n} | {ok / n:.2f} |" for k, (ok, n) in per.items()]
     report = "\n".join(lines + sweep + notes + chosen_lines)
     misses = [(r, p) for r, p in zip(dev_rows, preds) if p not in r["accept"]]
     misses += [(r, p) for r, p in zip(held_rows, held_preds) if p not in r["accept"]]
     for r, p in misses[: a.show_misses]:
         print(f"  {r['set']} miss: {r['text'][:80]!r} -> {p} (want {r['accept'][0]})", file=sys.stderr)
-    if not a.no_write:
+    if not a.no_write and (a.write or not a.quick):  # --quick alone must not replace the full comparison
         DOCS.mkdir(exist_ok=True)
-        worst = confusion_png(dev_rows, preds, DOCS / "nlu_confusion.png",
-                              f"dev set, chosen set-up: in-scope acc {own['in_acc']:.3f}, OOS recall {own['oos_rec']:.3f}")
-        report += ("\n\nMost frequent dev confusions of the chosen set-up (expected -> predicted, count):\n\n"
-                   "| expected | predicted | n |\n|---|---|---|\n")
+        worst = confusion_png(
+            dev_rows,
+            preds,
+            DOCS / "nlu_confusion.png",
+            f"dev set, chosen set-up: in-scope acc {own['in_acc']:.3f}, OOS recall {own['oos_rec']:.3f}",
+        )
+        report += (
+            "\n\nMost frequent dev confusions of the chosen set-up (expected -> predicted, count):\n\n"
+            "| expected | predicted | n |\n|---|---|---|\n"
+        )
         report += "\n".join(f"| {t} | {g} | {n} |" for (t, g), n in worst)
         write_section(DOCS / "nlu.md", report)
     print(report)
-    print(json.dumps({"chosen": {"in_scope_accuracy": round(own["in_acc"], 4), "oos_recall": round(own["oos_rec"], 4),
-                                 "heldout_accuracy": None if held_own is None else round(held_own, 4),
-                                 "train_s": round(chosen["train_s"], 1), "p50_ms": round(chosen["p50_ms"], 2),
-                                 "rss_mb": round(chosen["rss_mb"])}}))
+    print(
+        json.dumps(
+            {
+                "chosen": {
+                    "in_scope_accuracy": round(own["in_acc"], 4),
+                    "oos_recall": round(own["oos_rec"], 4),
+                    "heldout_accuracy": None if held_own is None else round(held_own, 4),
+                    "train_s": round(chosen["train_s"], 1),
+                    "p50_ms": round(chosen["p50_ms"], 2),
+                    "rss_mb": round(chosen["rss_mb"]),
+                }
+            }
+        )
+    )
     return 0
 
 
