@@ -229,8 +229,9 @@ def profile_top(path: Path, count: int = 15) -> Tuple[int, List[Tuple[float, str
         own[frames[-1]] += n
         for frame in set(frames):
             inclusive[frame] += n
-    # Frames (nearly) every sample passes through, the server's main loop, say nothing.
-    inclusive_top = [(c, f) for f, c in inclusive.most_common() if c < 0.9 * total]
+    # Frames (nearly) every sample of the server's thread passes through (its main loop) say nothing.
+    busiest = max(inclusive.values(), default=0)
+    inclusive_top = [(c, f) for f, c in inclusive.most_common() if c < 0.9 * busiest]
     return (total, [(100 * c / total, f) for f, c in own.most_common(count)],
             [(100 * c / total, f) for c, f in inclusive_top[:count]])
 

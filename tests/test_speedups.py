@@ -157,3 +157,20 @@ def test_policy_predictions_are_rasas(agent, monkeypatch):
     assert domain.action_names_or_texts[max(range(len(ours["select_prediction"].probabilities)),
                                             key=ours["select_prediction"].probabilities.__getitem__)] \
         == "contact_form"
+
+
+def test_empty_domain_check_is_rasas():
+    from rasa.shared.core.domain import Domain
+
+    assert Domain.empty().is_empty() is True
+    assert Domain.load(str(ROOT / "domain.yml")).is_empty() is False
+
+
+def test_request_bodies_are_the_same_json():
+    body = {"tracker": {"events": [{"event": "user", "text": "I'm in Pune / Delhi – ok?", "timestamp": 1795678822.8482182,
+                                    "parse_data": {"intent": {"confidence": 1.3900453248214204e-05}}}]},
+            "n": 2 ** 70, "x": float("nan")}
+    decoded = json.loads(speedups._dumps(body))
+    assert decoded["tracker"] == body["tracker"] and decoded["n"] == 2 ** 70
+    small = {"events": body["tracker"]["events"]}
+    assert json.loads(speedups._dumps(small)) == small
