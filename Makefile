@@ -44,7 +44,7 @@ run: train node_modules/.installed  ## start the action server, the Rasa server 
 test: train node_modules/.installed  ## run the whole test suite
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed  ## benchmark against a stock `rasa init` bot; writes docs/performance.md (~5 min)
+bench: $(VENV)/.installed  ## benchmark against a stock `rasa init` bot; writes docs/performance.md (~6 min)
 	$(PY) bench/performance.py
 
 lint: setup  ## ruff
