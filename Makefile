@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# No usage reports to Rasa: the machines here reach only the package registries.
+export RASA_TELEMETRY_ENABLED := false
+
 VENV   := .venv
 PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
