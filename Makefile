@@ -8,21 +8,32 @@ export RASA_TELEMETRY_ENABLED := false
 VENV   := .venv
 PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
-# Rasa 3.6 needs Python 3.10: take python3.10 from PATH, or pyenv's 3.10 where it is not the default.
-PYTHON310 := $(shell if python3.10 -c '' 2>/dev/null; then echo python3.10; \
-                     elif PYENV_VERSION=3.10 python3.10 -c '' 2>/dev/null; then echo 'PYENV_VERSION=3.10 python3.10'; fi)
-MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
+# The domain core's own venv on a current Python, without Rasa (requirements-core.txt).
+CORE_VENV := .venv-core
+CORE := bot/knowledge bot/redaction.py bot/nlu/gazetteer.py
+# Rasa 3.6 needs Python 3.10: take it from PATH, or pyenv's where it is not the default. Same for 3.12.
+find_python = $(shell if python$(1) -c '' 2>/dev/null; then echo python$(1); \
+                      elif PYENV_VERSION=$(1) python$(1) -c '' 2>/dev/null; then echo 'PYENV_VERSION=$(1) python$(1)'; fi)
+PYTHON310 := $(call find_python,3.10)
+PYTHON312 := $(call find_python,3.12)
+MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml) bot/nlu/gazetteer.yml
 
-.PHONY: help setup train run test bench lint validate clean
+.PHONY: help setup train run test test-unit test-core lint screenshots bench validate clean
 
 help:  ## list the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt constraints.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@if [ -z "$(PYTHON310)" ]; then echo "Python 3.10 is required (Rasa 3.6 supports 3.8-3.10): install python3.10 and python3.10-venv, or pyenv install 3.10" >&2; exit 1; fi
 	[ -x $(PY) ] || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip==24.0"
-	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+$(CORE_VENV)/.installed: requirements-core.txt
+	@if [ -z "$(PYTHON312)" ]; then echo "Python 3.12 is required for the core's tests: install python3.12 and python3.12-venv, or pyenv install 3.12" >&2; exit 1; fi
+	[ -x $(CORE_VENV)/bin/python ] || $(PYTHON312) -m venv $(CORE_VENV)
+	$(CORE_VENV)/bin/python -m pip install --quiet -r requirements-core.txt
 	touch $@
 
 # The web chat widget's browser dependency (socket.io client), pinned by package-lock.json; served locally.
@@ -35,26 +46,36 @@ setup: $(VENV)/.installed node_modules/.installed  ## create the venv and instal
 
 # Rasa skips training by itself when data and config have not changed (model fingerprint).
 models/.latest: $(VENV)/.installed $(MODEL_INPUTS)
-	$(PY) -m bot.knowledge_base
+	$(PY) -m bot.knowledge
 	$(PY) -m bot.rasa_cli train --quiet --num-threads 2
 	touch $@
 
 train: models/.latest  ## train the model if data or config changed
 
 run: train node_modules/.installed  ## start the action server, the Rasa server and the web chat page (Ctrl-C stops them)
-	$(PY) -m bot.servers
+	$(PY) -m bot.run
 
-test: train node_modules/.installed  ## run the whole test suite
+test: train node_modules/.installed test-core  ## run every test: all tiers, and the core's on Python 3.12
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed  ## benchmark against a stock `rasa init` bot; writes docs/performance.md (~6 min)
-	$(PY) bench/performance.py
+test-unit: train  ## the unit tier only (no servers; under a minute)
+	$(PY) -m pytest tests/unit
 
-lint: setup  ## ruff
-	$(VENV)/bin/ruff check bot actions tests
+test-core: $(CORE_VENV)/.installed  ## the domain core's unit tests on Python 3.12, without Rasa
+	$(CORE_VENV)/bin/python -m pytest -p no:cacheprovider tests/unit/core
+
+lint: $(VENV)/.installed $(CORE_VENV)/.installed  ## ruff, and mypy on the domain core
+	$(VENV)/bin/ruff check bot actions tests bench
+	$(CORE_VENV)/bin/mypy --ignore-missing-imports $(CORE)
+
+screenshots: train node_modules/.installed  ## refresh docs/widget.png and docs/widget-phone.png
+	SCREENSHOT_DIR=docs $(PY) -m pytest tests/browser
+
+bench: $(VENV)/.installed  ## benchmark against a stock `rasa init` bot; writes docs/performance.md (~6 min)
+	$(PY) -m bench.performance
 
 validate: setup  ## rasa data validate
 	$(RASA) data validate --fail-on-warnings
 
-clean:  ## remove the venv, models and runtime state
-	rm -rf $(VENV) models var node_modules
+clean:  ## remove the venvs, models and runtime state
+	rm -rf $(VENV) $(CORE_VENV) models var node_modules

@@ -14,8 +14,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.answers import compose, missing_details
-from bot.knowledge_base import KnowledgeBase, KnowledgeBaseError, default
+from bot.knowledge.answers import compose, missing_details
+from bot.knowledge import KnowledgeBase, KnowledgeBaseError, default
 
 logger = logging.getLogger(__name__)
 

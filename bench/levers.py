@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List
 
+
+import yaml
+
+from bench.load import load_conversations, run_load
+from bench.performance import QUIET_ENV, model_file, timed
+from tests.support.servers import Settings, free_port, start_action_server, start_rasa, stop
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import yaml  # noqa: E402
-
-from bench.load import load_conversations, run_load  # noqa: E402
-from bench.performance import QUIET_ENV, model_file, timed  # noqa: E402
-from bot.servers import Settings, free_port, start_action_server, start_rasa, stop  # noqa: E402
 
 DOCS = ROOT / "docs"
 BEGIN, END = "<!-- levers:begin -->", "<!-- levers:end -->"
@@ -41,7 +41,7 @@ RASA_STORE = {"type": "SQL", "dialect": "sqlite", "db": "${TRACKER_DB}"}
 @dataclass
 class Step:
     name: str
-    speedups: str             # RASA_SPEEDUPS
+    speedups: str             # RASA_PATCHES
     our_store: bool = True    # bot.tracker_store.SQLiteTrackerStore, else Rasa's SQLTrackerStore
     memoization: bool = False  # the model with RulePolicy + MemoizationPolicy
 
@@ -97,7 +97,7 @@ def measure(step: Step, model: Path, folder: Path, users: int, messages: int, si
     (folder / "endpoints.yml").write_text(yaml.safe_dump(endpoints, sort_keys=False))
     settings = Settings(rasa_port=free_port(), action_port=free_port(), tracker_db=folder / "tracker.db",
                         log_dir=folder / "log", model=model, endpoints=folder / "endpoints.yml", api_token=None,
-                        extra_env=dict(QUIET_ENV, RASA_SPEEDUPS=step.speedups), state_dir=folder / "state")
+                        extra_env=dict(QUIET_ENV, RASA_PATCHES=step.speedups), state_dir=folder / "state")
     procs = [start_action_server(settings)]
     try:
         procs.append(start_rasa(settings))

@@ -48,7 +48,7 @@ AMBIGUITY = 0.1  # Rasa's default ambiguity_threshold, kept in config.yml
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
 
 # ---------------------------------------------------------------------------------------- set-ups
-TOKENS = [{"name": "WhitespaceTokenizer"}, {"name": "bot.nlu_components.GazetteerEntityExtractor"}]
+TOKENS = [{"name": "WhitespaceTokenizer"}, {"name": "bot.nlu.components.GazetteerEntityExtractor"}]
 WORD = {"name": "CountVectorsFeaturizer"}
 WORD12 = {"name": "CountVectorsFeaturizer", "min_ngram": 1, "max_ngram": 2}
 CHAR14 = {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4}

@@ -39,13 +39,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+
+import yaml
+
+from bench.load import LoadResult, load_conversations, run_load
+from tests.support.servers import BIN, Settings, free_port, start_action_server, start_rasa, stop, wait_for
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import yaml  # noqa: E402
-
-from bench.load import LoadResult, load_conversations, run_load  # noqa: E402
-from bot.servers import BIN, Settings, free_port, start_action_server, start_rasa, stop, wait_for  # noqa: E402
 
 DOCS = ROOT / "docs"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"

@@ -1,8 +1,8 @@
 """Load with verification: concurrent conversations over the REST webhook, then the tracker store
 must hold every message of every conversation, once.
 
-    .venv/bin/python bench/reliability.py                # 50 conversations x 20 messages, own servers
-    .venv/bin/python bench/reliability.py --users 10 --messages 5
+    .venv/bin/python -m bench.reliability                # 50 conversations x 20 messages, own servers
+    .venv/bin/python -m bench.reliability --users 10 --messages 5
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import List, Tuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import LoadResult, load_conversations, run_load, turns  # noqa: E402
-from bot.servers import ROOT, Settings, free_port, start_action_server, start_rasa, stop  # noqa: E402
+from bench.load import LoadResult, load_conversations, run_load, turns
+from tests.support.servers import ROOT, Settings, free_port, start_action_server, start_rasa, stop
 
 
 def expected_user_messages(users: int, messages: int, prefix: str) -> Counter:
@@ -36,15 +36,17 @@ def stored_user_messages(tracker_db: Path, prefix: str) -> Counter:
     return Counter(dict(rows))
 
 
-def run_and_verify(settings: Settings, users: int, messages: int, prefix: str) -> LoadResult:
-    """Run the load against running servers; raise AssertionError on any error, empty reply or loss."""
+def run_and_check(settings: Settings, users: int, messages: int, prefix: str) -> Tuple[LoadResult, List[str]]:
+    """Run the load against running servers; the result, and every error, empty reply or loss found."""
     result = asyncio.run(run_load(settings.rasa_url, users, messages, prefix=prefix, time_limit_s=900))
-    assert not result.errors, sorted(set(result.errors))[:5]
-    assert result.empty_replies == 0, f"{result.empty_replies} empty replies"
+    problems = [f"errors: {sorted(set(result.errors))[:5]}"] if result.errors else []
+    if result.empty_replies:
+        problems.append(f"{result.empty_replies} empty replies")
     expected, stored = expected_user_messages(users, messages, prefix), stored_user_messages(
         settings.tracker_db, prefix)
-    assert stored == expected, f"tracker store differs: missing {expected - stored}, extra {stored - expected}"
-    return result
+    if stored != expected:
+        problems.append(f"tracker store differs: missing {expected - stored}, extra {stored - expected}")
+    return result, problems
 
 
 def main() -> None:
@@ -58,10 +60,12 @@ def main() -> None:
         procs = [start_action_server(settings)]
         try:
             procs.append(start_rasa(settings))
-            result = run_and_verify(settings, args.users, args.messages, "reliability")
+            result, problems = run_and_check(settings, args.users, args.messages, "reliability")
         finally:
             stop(procs)
     print(result.summary())
+    if problems:
+        sys.exit("\n".join(problems))
     print(f"all {result.sent} messages answered and stored, no errors")
 
 

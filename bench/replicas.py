@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from bench.load import LoadResult, run_load  # noqa: E402
-from bot.cluster import Cluster  # noqa: E402
+from bench.load import LoadResult, run_load
+from tests.support.cluster import Cluster
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def measure(replicas: int, users: int, messages: int, time_limit: float) -> LoadResult:

@@ -1,5 +1,5 @@
-"""`rasa` with this project's measured speed-ups (docs/performance.md); `make train`, `make run` and
-the tests start Rasa through it, with Rasa's own arguments:
+"""`rasa` with this project's measured patches (bot/rasa_patches, docs/performance.md); `make train`,
+`make run` and the tests start Rasa through it, with Rasa's own arguments (plain `rasa` works too):
 
     python -m bot.rasa_cli train --num-threads 2
     python -m bot.rasa_cli run --model models ...
@@ -17,7 +17,7 @@ sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
 # thousands of modules are loaded. The result is the same either way.
 import skops.io  # noqa: E402,F401
 
-from bot.speedups import install  # noqa: E402
+from bot.rasa_patches import install  # noqa: E402
 
 if __name__ == "__main__":
     install()

@@ -12,7 +12,7 @@ RUN pip install "pip==24.0" && pip install -r requirements.txt -c constraints.tx
 COPY bot/ bot/
 COPY actions/ actions/
 # A broken knowledge base fails the build, not the first conversation.
-RUN python -m bot.knowledge_base
+RUN python -m bot.knowledge
 
 RUN useradd --create-home --uid 1001 rasa && chown -R rasa /app
 USER 1001

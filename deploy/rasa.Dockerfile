@@ -14,7 +14,7 @@ COPY actions/ actions/
 COPY data/ data/
 COPY config.yml domain.yml ./
 COPY deploy/endpoints.production.yml deploy/credentials.production.yml deploy/
-RUN python -m bot.knowledge_base && python -m bot.rasa_cli train --quiet --num-threads 2
+RUN python -m bot.knowledge && python -m bot.rasa_cli train --quiet --num-threads 2
 
 RUN useradd --create-home --uid 1001 rasa && chown -R rasa /app
 USER 1001

@@ -1,15 +1,22 @@
-"""Shared fixtures: the knowledge base, and the real servers for live tests."""
+"""Shared fixtures: the knowledge base, and the real servers for the live, browser and cluster tiers."""
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Iterator
 
 import pytest
-from fakes import FakeSlackAPI, FakeTelegramAPI
+from hypothesis import settings as hypothesis_settings
 
-from bot.knowledge_base import KnowledgeBase, default
-from bot.servers import ROOT, Settings, free_port, start_action_server, start_rasa, start_web, stop
+from bot.knowledge import KnowledgeBase, default
+from bot.settings import ROOT
+
+# No deadline: on a loaded 2-core machine a slow example is not a wrong one.
+hypothesis_settings.register_profile("loaded", deadline=None)
+hypothesis_settings.load_profile("loaded")
+
+SEED = ROOT.parent / "shared" / "seed" / "how-to-contact-amex-customer-care.txt"
 
 
 @pytest.fixture(scope="session")
@@ -18,31 +25,43 @@ def kb() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def slack_api() -> Iterator[FakeSlackAPI]:
+def seed_text() -> str:
+    """The seed document (shared/ beside the checkout). In CI its absence is a failure, not a skip."""
+    if not SEED.exists():
+        message = f"{SEED} is missing: the knowledge base cannot be checked against the seed"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def slack_api() -> Iterator["FakeSlackAPI"]:  # noqa: F821 - imported lazily: the core tier has no Rasa
+    from tests.support.fakes import FakeSlackAPI
+
     api = FakeSlackAPI().start()
     yield api
     api.stop()
 
 
 @pytest.fixture(scope="session")
-def telegram_api() -> Iterator[FakeTelegramAPI]:
+def telegram_api() -> Iterator["FakeTelegramAPI"]:  # noqa: F821
     """Not listening until the Rasa server is up: Telegram is unreachable while it starts."""
+    from tests.support.fakes import FakeTelegramAPI
+
     api = FakeTelegramAPI()
     yield api
     api.stop()
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory, slack_api: FakeSlackAPI,
-            telegram_api: FakeTelegramAPI) -> Iterator[Settings]:
+def servers(tmp_path_factory: pytest.TempPathFactory, slack_api, telegram_api) -> Iterator["Settings"]:  # noqa: F821
     """The real action server, Rasa server (every channel) and web chat page on free loopback ports,
     with a fresh SQLite store; Slack and Telegram talk to local fakes of their APIs."""
-    state = tmp_path_factory.mktemp("servers")
-    settings = Settings(
-        rasa_port=free_port(), action_port=free_port(), tracker_db=state / "tracker.db",
-        log_dir=state / "log", model=ROOT / "models", api_token="test-token",
-        web_port=free_port(), state_dir=state, extra_env={**slack_api.env, **telegram_api.env},
-    )
+    from tests.support.servers import local_settings, start_action_server, start_rasa, start_web, stop
+
+    settings = local_settings(tmp_path_factory.mktemp("servers"), api_token="test-token",
+                              extra_env={**slack_api.env, **telegram_api.env})
     procs = [start_action_server(settings)]
     try:
         procs.append(start_rasa(settings))

@@ -1,0 +1,133 @@
+"""Every environment variable the project reads, read once and validated.
+
+    from bot.settings import settings
+    settings().reply_timeout_seconds
+
+`settings()` reads the environment on first use and keeps the result for the process; a bad value stops
+start-up with one line naming the variable (`SettingsError`). The launcher (bot/run.py) builds a
+`Settings` for the servers it starts and hands it to them as environment variables (`Settings.env()`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Dict, List, Mapping, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value the project cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the servers listen and keep their state, and the limits of the message pipeline."""
+
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8000
+    tracker_db: Path = ROOT / "var" / "tracker.db"
+    log_dir: Path = ROOT / "var" / "log"
+    state_dir: Path = ROOT / "var"
+    model: Path = ROOT / "models"
+    endpoints: Path = ROOT / "endpoints.yml"
+    credentials: Path = ROOT / "credentials.yml"
+    api_token: Optional[str] = None
+    # Origins allowed to call the Rasa server from a browser (space or comma separated).
+    cors_origins: Optional[str] = None
+    max_message_chars: int = 4000
+    # Rasa waits up to 5 minutes for the action server; a user should not.
+    reply_timeout_seconds: float = 10.0
+    # How long a turn is retried while the tracker or lock store is unreachable.
+    store_retry_seconds: float = 5.0
+    rasa_patches: str = "all"
+    extra_env: Dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("rasa_port", "action_port", "web_port"):
+            port = getattr(self, name)
+            if not 0 < port < 65536:
+                raise SettingsError(f"{ENV_NAMES[name]}: {port} is not a TCP port (1-65535)")
+        if self.max_message_chars < 1:
+            raise SettingsError(f"MAX_MESSAGE_CHARS: must be at least 1, not {self.max_message_chars}")
+        if not 0 < self.store_retry_seconds < self.reply_timeout_seconds:
+            # The guard's fallback answer must not overtake a turn that is still being retried.
+            raise SettingsError(
+                f"STORE_RETRY_SECONDS ({self.store_retry_seconds}) must be above 0 and below "
+                f"REPLY_TIMEOUT_SECONDS ({self.reply_timeout_seconds})")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ, **overrides: object) -> "Settings":
+        """Settings from environment variables (unset or empty ones keep their default)."""
+        values: Dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_NAMES.get(f.name, ""), "")
+            if f.name in ENV_NAMES and raw.strip():
+                values[f.name] = _parse(ENV_NAMES[f.name], raw.strip(), _PARSERS.get(f.name, str))
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}/webhook"
+
+    @property
+    def origins(self) -> List[str]:
+        """Where browsers may call the Rasa server from: the web chat page unless CORS_ORIGINS says."""
+        return (self.cors_origins or self.web_url).replace(",", " ").split()
+
+    def env(self) -> Dict[str, str]:
+        """The environment a server started with these settings gets: every setting, as a variable."""
+        env = dict(os.environ)
+        for name, var in ENV_NAMES.items():
+            value = getattr(self, name)
+            if value is None:
+                env.pop(var, None)
+            else:
+                env[var] = str(value)
+        env.update(ACTION_ENDPOINT_URL=self.action_url, CORS_ORIGINS=" ".join(self.origins))
+        env.update(self.extra_env)
+        return env
+
+
+ENV_NAMES: Dict[str, str] = {
+    "host": "BOT_HOST", "rasa_port": "RASA_PORT", "action_port": "ACTION_PORT", "web_port": "WEB_PORT",
+    "tracker_db": "TRACKER_DB", "log_dir": "LOG_DIR", "state_dir": "STATE_DIR", "model": "MODEL",
+    "endpoints": "ENDPOINTS", "credentials": "CREDENTIALS", "api_token": "RASA_API_TOKEN",
+    "cors_origins": "CORS_ORIGINS", "max_message_chars": "MAX_MESSAGE_CHARS",
+    "reply_timeout_seconds": "REPLY_TIMEOUT_SECONDS", "store_retry_seconds": "STORE_RETRY_SECONDS",
+    "rasa_patches": "RASA_PATCHES",
+}
+_PARSERS: Dict[str, Callable[[str], object]] = {
+    "rasa_port": int, "action_port": int, "web_port": int, "max_message_chars": int,
+    "reply_timeout_seconds": float, "store_retry_seconds": float,
+    "tracker_db": Path, "log_dir": Path, "state_dir": Path, "model": Path, "endpoints": Path,
+    "credentials": Path,
+}
+
+
+def _parse(var: str, raw: str, parse: Callable[[str], object]) -> object:
+    try:
+        return parse(raw)
+    except ValueError:
+        kind = {int: "a whole number", float: "a number"}.get(parse, "a valid value")  # type: ignore[call-overload]
+        raise SettingsError(f"{var}: '{raw}' is not {kind}") from None
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """This process's settings, read from the environment once."""
+    return Settings.from_env()

@@ -1,0 +1,26 @@
+"""Process helpers for tests and benchmarks: free ports, and the real servers on them."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+from bot.run import BIN, start_action_server, start_rasa, start_web, stop, wait_for  # noqa: F401 - re-exported
+from bot.settings import ROOT, Settings
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def local_settings(state: Path, **overrides: Any) -> Settings:
+    """Settings for a private stack: free loopback ports, its own SQLite store and logs under `state`."""
+    values: dict = dict(rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
+                        tracker_db=state / "tracker.db", log_dir=state / "log", state_dir=state,
+                        model=ROOT / "models")
+    values.update(overrides)
+    return Settings(**values)

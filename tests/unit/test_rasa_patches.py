@@ -1,0 +1,188 @@
+"""bot/rasa_patches: each replacement gives exactly what Rasa's own code gives; none applies on other versions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, Dict, List
+
+import jsonschema
+import pytest
+from aiohttp import web
+from rasa.core.actions.action import RemoteAction
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import rasa_patches
+from bot.rasa_patches import action_response_check, event_lookup, keep_alive, logistic_regression, sequential_graph
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def installed() -> None:
+    rasa_patches.install("all")
+
+
+def test_install_is_idempotent_and_checks_names():
+    rasa_patches.install("all")
+    assert RemoteAction._validate_action_result is action_response_check._validate_action_result
+    with pytest.raises(ValueError, match="unknown Rasa patches"):
+        rasa_patches.install("no_such_thing")
+
+
+def test_nothing_is_patched_on_another_rasa_version(monkeypatch, caplog):
+    monkeypatch.setattr(rasa_patches, "_installed", set())
+    monkeypatch.setattr(rasa_patches, "version", lambda name: "9.9.9")
+    before = DaskGraphRunner.run
+    monkeypatch.setattr(DaskGraphRunner, "run", sequential_graph._rasa_run_graph)
+    rasa_patches.install("sequential_graph")
+    assert DaskGraphRunner.run is sequential_graph._rasa_run_graph
+    assert "Rasa patches not applied" in caplog.text
+    monkeypatch.setattr(DaskGraphRunner, "run", before)
+
+
+# ------------------------------------------------------------------ action-server response check
+VALID = {"events": [{"event": "slot", "name": "need", "value": "report_lost_card", "timestamp": None},
+                    {"event": "slot", "name": "requested_slot", "value": None}],
+         "responses": [{"text": "Call us", "buttons": [], "template": None}]}
+INVALID = [
+    {"events": [{"event": "slot", "value": 1}]},   # a slot event without a name
+    {"events": [{"name": "need"}]},                # no event type
+    {"events": {"event": "slot"}},                 # not a list
+    {"responses": ["text"]},                       # a response that is not an object
+    {"events": [{"event": "user", "text": 3}]},    # wrong type
+    {"events": VALID["events"] + [{"event": "action", "name": 7}]},  # one bad event among good ones
+    {"events": VALID["events"], "responses": {}},   # responses not a list
+    ["not", "an", "object"],
+]
+
+
+ACTION = RemoteAction("action_answer", None)
+
+
+def test_response_check_accepts_what_rasa_accepts():
+    assert action_response_check._validate_action_result(ACTION, VALID) is True
+    assert action_response_check._rasa_validate_action_result(ACTION, VALID) is True
+
+
+@pytest.mark.parametrize("response", INVALID)
+def test_response_check_fails_with_rasas_error(response):
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        action_response_check._validate_action_result(ACTION, response)
+    with pytest.raises(jsonschema.ValidationError) as rasas:
+        action_response_check._rasa_validate_action_result(ACTION, response)
+    assert ours.value.message == rasas.value.message
+    assert "Failed to validate Action server response" in ours.value.message
+
+
+# ------------------------------------------------------------------------- event type lookup
+def test_event_lookup_gives_rasas_classes():
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is event_lookup._rasa_resolve_by_type(cls.type_name)
+    assert Event.resolve_by_type("nonsense", default=Event) is Event
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("nonsense")
+
+
+# ------------------------------------------------------------- keep-alive to the action server
+def test_calls_to_the_action_server_reuse_one_connection():
+    async def scenario() -> List[str]:
+        peers: List[str] = []
+
+        async def handler(request: web.Request) -> web.Response:
+            peers.append(str(request.transport.get_extra_info("peername")))
+            return web.json_response({"events": [], "responses": []})
+
+        app = web.Application()
+        app.router.add_post("/webhook", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        try:
+            for _ in range(5):
+                assert await endpoint.request(json={"next_action": "x"}, method="post") == \
+                    {"events": [], "responses": []}
+        finally:
+            await runner.cleanup()
+        return peers
+
+    peers = asyncio.run(scenario())
+    assert len(peers) == 5 and len(set(peers)) == 1
+
+
+# --------------------------------------------------------------- graph runner and classifier
+@pytest.fixture(scope="module")
+def agent() -> Any:
+    from rasa.core.agent import Agent
+    from rasa.model import get_latest_model
+
+    return Agent.load(get_latest_model(str(ROOT / "models")))
+
+
+TEXTS = ["I lost my card in Pune", "someone stole my amex", "United States", "it's a gold card",
+         "what about corporate cards?", "what's the weather like tomorrow?", "hi", "no thanks",
+         "can I speak to a real person please, I'm in the US and have a corporate card"]
+
+
+def _parse_all(agent: Any) -> List[Dict]:
+    async def parse() -> List[Dict]:
+        return [await agent.parse_message(text) for text in TEXTS]
+
+    return json.loads(json.dumps(asyncio.run(parse()), sort_keys=True, default=str))
+
+
+def test_nlu_results_are_rasas(agent, monkeypatch):
+    ours = _parse_all(agent)
+    monkeypatch.setattr(DaskGraphRunner, "run", sequential_graph._rasa_run_graph)
+    monkeypatch.setattr(type(_classifier(agent)), "process", logistic_regression._rasa_lr_process)
+    monkeypatch.setattr(type(_classifier(agent)), "_create_X", logistic_regression._rasa_create_X)
+    assert _parse_all(agent) == ours
+    assert ours[0]["intent"]["name"] == "report_lost_card"
+
+
+def _classifier(agent: Any) -> Any:
+    nodes = agent.processor.graph_runner._instantiated_nodes
+    return next(n._component for name, n in nodes.items() if "LogisticRegressionClassifier" in name)
+
+
+def test_policy_predictions_are_rasas(agent, monkeypatch):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = agent.domain
+    tracker = DialogueStateTracker("t", domain.slots)
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered("someone stole my amex", {"name": "report_lost_card", "confidence": 1.0}))
+    ours = agent.processor.graph_runner.run(inputs={"__tracker__": tracker}, targets=["select_prediction"])
+    monkeypatch.setattr(DaskGraphRunner, "run", sequential_graph._rasa_run_graph)
+    rasas = agent.processor.graph_runner.run(inputs={"__tracker__": tracker}, targets=["select_prediction"])
+    assert ours.keys() == rasas.keys() == {"select_prediction"}
+    assert ours["select_prediction"].probabilities == rasas["select_prediction"].probabilities
+    assert domain.action_names_or_texts[max(range(len(ours["select_prediction"].probabilities)),
+                                            key=ours["select_prediction"].probabilities.__getitem__)] \
+        == "contact_form"
+
+
+def test_empty_domain_check_is_rasas():
+    from rasa.shared.core.domain import Domain
+
+    assert Domain.empty().is_empty() is True
+    assert Domain.load(str(ROOT / "domain.yml")).is_empty() is False
+
+
+def test_request_bodies_are_the_same_json():
+    body = {"tracker": {"events": [{"event": "user", "text": "I'm in Pune / Delhi – ok?", "timestamp": 1795678822.8482182,
+                                    "parse_data": {"intent": {"confidence": 1.3900453248214204e-05}}}]},
+            "n": 2 ** 70, "x": float("nan")}
+    decoded = json.loads(keep_alive._dumps(body))
+    assert decoded["tracker"] == body["tracker"] and decoded["n"] == 2 ** 70
+    small = {"events": body["tracker"]["events"]}
+    assert json.loads(keep_alive._dumps(small)) == small

@@ -1,0 +1,85 @@
+"""bot/tracker_store.py writes and reads exactly what Rasa's SQLTrackerStore does."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+from bot.stores.sqlite import SQLiteTrackerStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+def _turn(text: str, intent: str, at: float) -> List[Event]:
+    return [
+        UserUttered(text, {"name": intent, "confidence": 0.9},
+                    [{"entity": "region", "value": "India", "start": 0, "end": 5}], timestamp=at),
+        SlotSet("region", "India", timestamp=at + 0.1),
+        ActionExecuted("action_answer", timestamp=at + 0.2),
+        BotUttered("Call 1800-419-2122", {"buttons": None}, timestamp=at + 0.3),
+        ActionExecuted("action_listen", timestamp=at + 0.4),
+    ]
+
+
+async def _conversation(store, domain: Domain, sender: str) -> List[Tuple]:
+    """Two sessions, saved turn by turn as Rasa's processor does; what each retrieve returned."""
+    seen = []
+    for session, start in enumerate((1000.0, 5000.0)):
+        for turn in range(3):
+            tracker = await store.retrieve(sender) or DialogueStateTracker(sender, domain.slots)
+            if turn == 0:
+                tracker.update(SessionStarted(timestamp=start))
+                tracker.update(ActionExecuted("action_listen", timestamp=start))
+            for event in _turn(f"message {session}.{turn}", "report_lost_card", start + 10 * (turn + 1)):
+                tracker.update(event)
+            await store.save(tracker)
+            retrieved = await store.retrieve(sender)
+            seen.append(tuple(e.as_dict()["event"] for e in retrieved.events))
+    full = await store.retrieve_full_tracker(sender)
+    seen.append(tuple(str(e) for e in full.events))
+    return seen
+
+
+def _rows(db: Path) -> List[Tuple]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(
+            "select sender_id, type_name, timestamp, intent_name, action_name, data from events order by id"
+        ).fetchall()
+
+
+def test_same_rows_and_trackers_as_rasas_store(tmp_path, domain):
+    rasas = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    ours = SQLiteTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    assert asyncio.run(_conversation(ours, domain, "u1")) == asyncio.run(_conversation(rasas, domain, "u1"))
+    assert _rows(tmp_path / "ours.db") == _rows(tmp_path / "rasa.db")
+
+
+def test_rasas_store_reads_ours(tmp_path, domain):
+    ours = SQLiteTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    asyncio.run(_conversation(ours, domain, "u2"))
+    rasas = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    a, b = asyncio.run(ours.retrieve("u2")), asyncio.run(rasas.retrieve("u2"))
+    assert a.current_state(EventVerbosity.ALL) == b.current_state(EventVerbosity.ALL)
+    assert asyncio.run(ours.retrieve("nobody")) is None
+
+
+def test_sqlite_uses_the_write_ahead_log(tmp_path, domain):
+    store = SQLiteTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "w.db"))
+    asyncio.run(store.save(DialogueStateTracker.from_events("w", _turn("hi", "greet", 1.0), domain.slots)))
+    with sqlite3.connect(tmp_path / "w.db") as connection:
+        assert connection.execute("pragma journal_mode").fetchone() == ("wal",)
