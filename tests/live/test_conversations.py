@@ -1,4 +1,4 @@
-"""Conversation tests (tests/live/test_stories.yml) and data validation, with Rasa's own tools."""
+"""Conversation tests (tests/live/test_stories.yml) with Rasa's own tool (data validation: test_rasa_commands.py)."""
 
 import subprocess
 import sys
@@ -6,12 +6,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = str(Path(sys.executable).parent / "rasa")
-
-
-def test_rasa_data_validate():
-    result = subprocess.run([RASA, "data", "validate", "--fail-on-warnings"], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def test_conversation_stories(tmp_path):
