@@ -1,6 +1,9 @@
-"""Rasa SDK actions: thin adapters between the tracker and `bot/`.
+"""Rasa SDK actions: a thin adapter between the tracker and `bot/knowledge/answers.py`.
 
-One generic answer action serves every need; what it says comes from the knowledge base.
+One action answers every need and every reply to the bot's own questions, so a turn costs one call to the
+action server. It decides which need the message is about (a new one, a follow-up to the last answer, or a
+detail for the last answer), answers it from the knowledge base, and then asks for the one detail that
+would narrow the answer, if any. Phrasing that is not a fact lives in domain.yml's responses.
 """
 
 from __future__ import annotations
@@ -9,15 +12,17 @@ import logging
 import sys
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
-from bot.knowledge.answers import compose, missing_details
 from bot.knowledge import KnowledgeBase, KnowledgeBaseError, default
+from bot.knowledge.answers import Reply, answer, follow_up
 
 logger = logging.getLogger(__name__)
+DETAILS = ("region", "card_type")
+# How sure NLU must be of a need, among its alternatives, to offer it after a message it did not understand.
+SUGGEST_MIN_CONFIDENCE = 0.1
 
 
 def _load_knowledge_base() -> KnowledgeBase:
@@ -33,58 +38,99 @@ def _load_knowledge_base() -> KnowledgeBase:
 KB = _load_knowledge_base()
 
 
-def current_need(tracker: Tracker) -> Optional[str]:
-    """The need the user is asking about: this message's intent, else the last one asked."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    return intent if KB.need(intent) else tracker.get_slot("need")
-
-
-class ValidateContactForm(FormValidationAction):
-    """Asks for region or card type only when the current need's answer depends on them."""
-
-    def name(self) -> Text:
-        return "validate_contact_form"
-
-    async def required_slots(
-        self,
-        domain_slots: List[Text],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> List[Text]:
-        need = KB.need(current_need(tracker) or "")
-        if need is None:
-            return []
-        return missing_details(need, tracker.get_slot("region"), tracker.get_slot("card_type"))
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
-        need = current_need(tracker)
-        if need and need != tracker.get_slot("need"):
-            events.insert(0, SlotSet("need", need))
-        return events
-
-
 class ActionAnswer(Action):
-    """Answers the current need with contact details for the user's region and card."""
+    """Answers the need the conversation is about, for the card's country and type."""
 
     def name(self) -> Text:
         return "action_answer"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        need = current_need(tracker)
-        slots = {k: tracker.get_slot(k) for k in ("region", "card_type", "channel")}
-        if need is None:
-            dispatcher.utter_message(text=_noted(slots) + "What can I help you with?")
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        return Turn(dispatcher, tracker, domain).respond()
+
+
+class Turn:
+    """One turn of action_answer: what the message means here, and what to say."""
+
+    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> None:
+        self.dispatcher, self.tracker, self.domain = dispatcher, tracker, domain
+        message = tracker.latest_message or {}
+        self.intent: str = (message.get("intent") or {}).get("name") or ""
+        self.ranking: List[Dict[str, Any]] = message.get("intent_ranking") or []
+        self.details_given = {e.get("entity") for e in message.get("entities") or []} & set(DETAILS)
+        self.topic: Optional[str] = tracker.get_slot("need")
+        self.slots = {k: tracker.get_slot(k) for k in DETAILS}
+
+    def respond(self) -> List[EventType]:
+        if KB.need(self.intent):
+            return self._need(self.intent)
+        need = self.topic or self.tracker.get_slot("candidate")
+        if self.details_given:  # a detail, or a correction of one ("no, it's my work card")
+            if need:  # the last answer again, for the new details
+                return self._need(self.tracker.get_slot("follow_up") or need)
+            details = ", ".join(str(self.slots[k]).replace("_", " ") for k in DETAILS if self.slots[k])
+            self.dispatcher.utter_message(response="utter_noted", details=details)
             return []
-        dispatcher.utter_message(text=compose(KB, need, **slots))
-        return [SlotSet("need", need)] if need != tracker.get_slot("need") else []
+        if self.intent == "affirm" and self.tracker.get_slot("candidate"):
+            return self._need(self.tracker.get_slot("candidate"))
+        asked = self.tracker.get_slot("asked")
+        if asked and self.intent != "deny":
+            return self._unmatched_reply(asked)
+        if self.intent in ("nlu_fallback", "inform"):  # a "detail" that names nothing was not understood
+            return self._suggest()
+        self.dispatcher.utter_message(response="utter_out_of_scope" if self.intent == "out_of_scope"
+                                      else "utter_anything_else")
+        return [SlotSet("asked", None), SlotSet("asked_again", None)] if asked else []
 
+    def _need(self, intent: str) -> List[EventType]:
+        """Answer `intent`, as a follow-up to the current topic when it is one."""
+        region, card_type = self.slots["region"], self.slots["card_type"]
+        reply = follow_up(KB, self.topic, intent, region, card_type) if self.topic else None
+        # A detail given next re-answers a follow-up only if it depends on the card ("what's the number?").
+        topic, later = (self.topic, intent if intent != "what_to_prepare" else None) if reply else (intent, None)
+        reply = reply or answer(KB, intent, region, card_type)
+        assert reply is not None
+        self._say(reply)
+        return self._slots(need=topic, follow_up=later, asked=reply.ask, asked_again=None, candidate=None)
 
-def _noted(slots: Dict[str, Optional[str]]) -> str:
-    details = [v.replace("_", " ") for v in slots.values() if v]
-    return f"Noted: {', '.join(details)}. " if details else ""
+    def _say(self, reply: Reply) -> None:
+        for text in reply.messages:
+            self.dispatcher.utter_message(text=text)
+        if reply.ask:
+            self.dispatcher.utter_message(response=f"utter_ask_{reply.ask}")
+        elif reply.offers:
+            self.dispatcher.utter_message(
+                response="utter_more" if "what_to_prepare" in reply.offers else "utter_more_ways")
+
+    def _unmatched_reply(self, asked: str) -> List[EventType]:
+        """A reply that fits none of the options: ask once more, then answer for every card."""
+        if not self.tracker.get_slot("asked_again"):
+            self.dispatcher.utter_message(response="utter_ask_again")
+            self.dispatcher.utter_message(response=f"utter_ask_{asked}")
+            return [SlotSet("asked_again", True)]
+        region, card_type = self.slots["region"], self.slots["card_type"]
+        later = self.tracker.get_slot("follow_up")
+        reply = None if not self.topic else (
+            follow_up(KB, self.topic, later, region, card_type) if later else answer(KB, self.topic, region, card_type))
+        if reply is None:
+            self.dispatcher.utter_message(response="utter_anything_else")
+        else:
+            self.dispatcher.utter_message(text="No problem: here is what works for every card.")
+            self._say(Reply(reply.messages, None, reply.offers))
+        return [SlotSet("asked", None), SlotSet("asked_again", None)]
+
+    def _suggest(self) -> List[EventType]:
+        """Not understood: offer the likeliest needs as buttons, and remember the first."""
+        needs = [r["name"] for r in self.ranking
+                 if KB.need(r.get("name") or "") and r.get("confidence", 0) >= SUGGEST_MIN_CONFIDENCE][:2]
+        if not needs:
+            self.dispatcher.utter_message(response="utter_default")
+            return []
+        text = self.domain["responses"]["utter_suggest"][0]["text"]
+        buttons = [{"title": KB.needs[n].title, "payload": f"/{n}"} for n in needs]
+        self.dispatcher.utter_message(text=text, buttons=buttons)
+        return self._slots(candidate=needs[0])
+
+    def _slots(self, **values: Any) -> List[EventType]:
+        """SlotSet events for the values that change."""
+        return [SlotSet(k, v) for k, v in values.items() if self.tracker.get_slot(k) != v]

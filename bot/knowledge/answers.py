@@ -1,100 +1,161 @@
-"""How an answer is put together: from a need, the user's details and the knowledge base.
+"""How an answer is put together: from a need, the card's details and the knowledge base.
 
-This is the only place that turns knowledge-base entries into the text a user reads.
+This is the only place that turns knowledge-base entries into the text a user reads. An answer leads with
+the one thing to do now (its first message stays short, about 280 characters at most); what to have ready,
+the other ways and the safety notes come on request (`have_ready`, `other_ways`, `channel_detail`).
 """
 
 from __future__ import annotations
 
-from typing import List, Optional
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
 
 from bot.knowledge.schema import Contact, KnowledgeBase, Need
 
-REGION_NAMES = {"US": "the U.S.", "India": "India", "other": "your country"}
+# Intents that ask about one channel; said after another need, they are read in its context.
+CHANNEL_INTENTS: Dict[str, str] = {
+    "contact_phone": "phone", "contact_chat": "chat", "contact_email": "email",
+    "contact_letter": "letter", "contact_social_media": "social_media",
+}
+# Needs that, said after another need, are about that need ("what should I have ready?", "other ways?").
+FOLLOW_UPS = frozenset({"what_to_prepare", "contact_options", *CHANNEL_INTENTS})
+LEAD_LIMIT = 280
 
 
-def missing_details(need: Need, region: Optional[str], card_type: Optional[str]) -> List[str]:
-    """Slots still to ask for before `need` can be answered (empty when none).
+@dataclass(frozen=True)
+class Reply:
+    """The messages of an answer, and the detail to ask for next ("region", "card_type") if any."""
 
-    Only needs whose answer gives contact details depend on the region, and only the
-    U.S. phone lines depend on the card type.
-    """
+    messages: List[str]
+    ask: Optional[str] = None
+    offers: List[str] = field(default_factory=list)  # follow-ups worth offering as buttons
+
+
+def narrowing(need: Need, region: Optional[str], card_type: Optional[str]) -> Optional[str]:
+    """The detail still unknown that would change this need's contact lines, if any."""
     if not need.contact_region:
-        return []
+        return None
     if region is None:
-        return ["region"]
-    if region == "US" and "phone" in need.channels and card_type is None:
-        return ["card_type"]
-    return []
+        return "region"
+    if region == "US" and need.lead_contacts == "phone" and card_type is None:
+        return "card_type"
+    return None
 
 
-def ordered_channels(need: Need, preferred: Optional[str]) -> List[str]:
-    """The need's channels, best first; a preferred one leads unless the need is urgent."""
-    if need.urgent or preferred not in need.channels:
-        return list(need.channels)
-    return [preferred] + [c for c in need.channels if c != preferred]
-
-
-def compose(
-    kb: KnowledgeBase,
-    intent: str,
-    region: Optional[str] = None,
-    card_type: Optional[str] = None,
-    channel: Optional[str] = None,
-) -> str:
-    """The full answer for `intent`, or an empty string when it is not a known need."""
+def answer(kb: KnowledgeBase, intent: str, region: Optional[str] = None,
+           card_type: Optional[str] = None) -> Optional[Reply]:
+    """The answer to `intent` for the card's region and type (None when it is not a need)."""
     need = kb.need(intent)
     if need is None:
-        return ""
-    parts = [("Urgent: " if need.urgent else "") + need.summary]
-    channels = ordered_channels(need, channel)
-    if channels:
-        lines = ["How to reach American Express, best first:"]
-        for name in channels:
-            lines += _channel_lines(kb, name, region, card_type)
-        parts.append("\n".join(lines))
-    if need.escalation:
-        steps = [f"{i}. {step.step}" for i, step in enumerate(kb.escalation, start=1)]
-        parts.append("How to escalate:\n" + "\n".join(steps))
-    for title, table, keys in (
-        ("Have ready", kb.prepare, need.prepare),
-        ("Self-service", kb.self_service, need.self_service),
-    ):
-        if keys:
-            parts.append(f"{title}:\n" + "\n".join(f"- {table[k].text}" for k in keys))
-    parts += [kb.safety[k].text for k in need.safety]
-    return "\n\n".join(parts)
+        return None
+    first = need.lead
+    if need.lead_contacts:
+        first += "\n" + "\n".join(contact_lines(kb, need, need.lead_contacts, region, card_type))
+    messages = [first]
+    if need.contacts:
+        lines = _unique(line for ch in need.contacts for line in contact_lines(kb, need, ch, region, card_type))
+        messages.append("Where to write:\n" + "\n".join(lines))
+    offers = [o for o, wanted in (("what_to_prepare", need.prepare), ("contact_options", len(need.channels) > 1
+                                                                      or need.self_service)) if wanted]
+    return Reply(messages, narrowing(need, region, card_type), [o for o in offers if o != intent])
 
 
-def _channel_lines(kb: KnowledgeBase, name: str, region: Optional[str], card_type: Optional[str]) -> List[str]:
-    channel = kb.channels[name]
-    lines = [f"- {channel.label} ({channel.when}): {channel.how}"]
-    if name not in {c.channel for c in kb.contacts}:
-        return lines
+def contact_lines(kb: KnowledgeBase, need: Need, channel: str, region: Optional[str],
+                  card_type: Optional[str]) -> List[str]:
+    """Bullet lines with the `channel` contacts for the region; every region's, labelled, when unknown."""
     if region is None:
-        return lines
-    contacts = kb.contacts_for(name, region, card_type)
-    if not contacts and name == "phone" and region == "US":
-        # Small Business and Centurion cards have dedicated lines the knowledge base does
-        # not hold; the seed gives the general lines for when the card is not at hand.
-        lines.append("  Your card type has a dedicated line on the back of your card. "
-                     "If you don't have your card handy, the general U.S. lines are:")
-        contacts = kb.contacts_for(name, region)
-    if not contacts:
-        lines.append(f"  I have no {channel.label.lower()} details for {REGION_NAMES[region]}. "
-                     f"{kb.no_contact_fallback.text}")
-    lines += [f"  {_contact_line(c)}" for c in contacts]
+        found = [c for c in kb.contacts if c.channel == channel]
+        return _bullets(found) or [f"• {_no_contact(kb, need, channel)}"]
+    found = kb.contacts_for(channel, region, card_type)
+    if not found and region == "US":
+        # Small Business and Centurion cards have dedicated lines the knowledge base does not hold (the back
+        # of the card, which every phone lead names first); the seed gives the general lines besides.
+        found = kb.contacts_for(channel, region)
+    return _bullets(found) or [f"• {_no_contact(kb, need, channel)}"]
+
+
+def _no_contact(kb: KnowledgeBase, need: Need, channel: str) -> str:
+    own = need.no_contact if channel in (need.lead_contacts, *need.contacts) else None
+    text = own or kb.no_contact[channel].text
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _bullets(contacts: List[Contact]) -> List[str]:
+    """One line per label ("India: 1800-419-2122 or 1800-419-3646"), in the knowledge base's order."""
+    by_label: Dict[str, List[Contact]] = {}
+    for contact in contacts:
+        by_label.setdefault(contact.label, []).append(contact)
+    lines = []
+    for label, group in by_label.items():
+        hours = group[0].hours
+        lines.append(f"• {label}: {' or '.join(c.value for c in group)}" + (f" ({hours})" if hours else ""))
     return lines
 
 
-def _contact_line(contact: Contact) -> str:
-    hours = f" ({contact.hours})" if contact.hours else ""
-    return f"* {contact.label}: {contact.value}{hours}"
+def _unique(lines) -> List[str]:  # type: ignore[no-untyped-def]
+    return list(dict.fromkeys(lines))
 
+
+def have_ready(kb: KnowledgeBase, intent: str) -> List[str]:
+    """What to have ready for `intent` (every item when it is no need), then the seed's takeaways."""
+    need = kb.need(intent)
+    keys = need.prepare if need and need.prepare else list(kb.prepare)
+    items = "\n".join(f"• {kb.prepare[k].text}" for k in keys)
+    title = "Have ready"
+    return [f"{title}:\n{items}", " ".join(t.text for t in kb.takeaways)]
+
+
+def channel_detail(kb: KnowledgeBase, need: Need, channel: str, region: Optional[str],
+                   card_type: Optional[str]) -> List[str]:
+    """One channel, as it serves `need`: its contacts for the region first (if it has any), then how and
+    when to use it."""
+    info = kb.channels[channel]
+    about = f"{info.how}\nWhen to use it: {info.when}."
+    if channel not in kb.no_contact:  # no contact details: the how is the thing to do
+        return [f"{info.label}: {about}"]
+    return [f"{info.label}:\n" + "\n".join(contact_lines(kb, need, channel, region, card_type)), about]
+
+
+def other_ways(kb: KnowledgeBase, intent: str, region: Optional[str], card_type: Optional[str]) -> List[str]:
+    """Every channel the seed gives `intent`, best first, then its self-service routes and safety notes."""
+    need = kb.need(intent) or kb.needs["contact_options"]
+    messages = [m for ch in need.channels for m in channel_detail(kb, need, ch, region, card_type)]
+    if need.escalation:
+        messages.append("How to escalate:\n" + "\n".join(f"{i}. {s.step}" for i, s in enumerate(kb.escalation, 1)))
+    if need.self_service:
+        messages.append("Self-service:\n" + "\n".join(f"• {kb.self_service[k].text}" for k in need.self_service))
+    messages += [kb.safety[k].text for k in need.safety]
+    return messages
+
+
+def follow_up(kb: KnowledgeBase, topic: str, intent: str, region: Optional[str],
+              card_type: Optional[str]) -> Optional[Reply]:
+    """`intent` asked right after an answer about `topic`, answered about `topic` (None: answer it alone)."""
+    need = kb.need(topic)
+    if need is None or topic == intent or intent not in FOLLOW_UPS:
+        return None
+    if intent == "what_to_prepare":
+        return Reply(have_ready(kb, topic))
+    if intent == "contact_options":
+        return Reply(other_ways(kb, topic, region, card_type))
+    channel = CHANNEL_INTENTS[intent]
+    if need.urgent and channel != "phone":
+        urgent = answer(kb, topic, region, card_type)
+        assert urgent is not None
+        note = f"This is urgent, so don't wait for {kb.channels[channel].label.lower()}: call now."
+        return Reply([note] + urgent.messages, urgent.ask)
+    if channel not in need.channels:
+        return None
+    if channel == need.lead_contacts or channel == "phone":
+        ask = "region" if region is None else ("card_type" if region == "US" and card_type is None else None)
+    else:
+        ask = None
+    return Reply(channel_detail(kb, need, channel, region, card_type), ask)
 
 
 def unavailable(kb: KnowledgeBase) -> str:
     """What the user gets when the answer cannot be looked up (e.g. the action server is down)."""
-    lines = [f"  {_contact_line(c)}" for c in kb.contacts if c.channel == "phone"]
-    return ("Sorry, I can't look up the details for that right now. Call the number on the back of "
-            "your American Express card. If you don't have it handy, the general lines are:\n"
-            + "\n".join(lines) + f"\n{kb.no_contact_fallback.text}")
+    lines = _bullets([c for c in kb.contacts if c.channel == "phone"])
+    return ("Sorry, I can't look up the details for that right now. Call the number on the back of your "
+            "American Express card. If it's not at hand:\n" + "\n".join(lines)
+            + f"\n• Other countries: {kb.no_contact['phone'].text}.")

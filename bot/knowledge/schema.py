@@ -68,27 +68,36 @@ class EscalationStep(_Strict):
 class Need(_Strict):
     """What the assistant says for one intent."""
 
-    summary: str
+    title: str
+    lead: str
     channels: List[str]
     prepare: List[str]
     self_service: List[str]
     safety: List[str]
     source: str
+    lead_contacts: Optional[str] = None
+    contacts: List[str] = []
+    no_contact: Optional[str] = None
     urgent: bool = False
     contact_region: bool = False
     escalation: bool = False
 
-    @validator("channels", each_item=True)
+    @validator("channels", "contacts", each_item=True)
     def _known_channels(cls, v: str) -> str:
         return _one_of(v, CHANNELS)
+
+    @validator("lead_contacts")
+    def _known_lead_channel(cls, v: Optional[str]) -> Optional[str]:
+        return v if v is None else _one_of(v, CHANNELS)
 
 
 class KnowledgeBase(_Strict):
     sources: Dict[str, str]
     channels: Dict[str, Channel]
     contacts: List[Contact]
-    no_contact_fallback: Fact
+    no_contact: Dict[str, Fact]
     prepare: Dict[str, Fact]
+    takeaways: List[Fact]
     self_service: Dict[str, Fact]
     safety: Dict[str, Fact]
     escalation: List[EscalationStep]
@@ -110,6 +119,9 @@ class KnowledgeBase(_Strict):
                     for key in getattr(need, field)
                     if key not in table
                 ]
+            for channel in filter(None, (need.lead_contacts, *need.contacts)):
+                if channel not in values["no_contact"]:
+                    problems.append(f"needs -> {name}: no_contact has no entry for '{channel}'")
         missing = set(CHANNELS) - set(values["channels"])
         if missing:
             problems.append(f"channels: missing {sorted(missing)}")
@@ -144,9 +156,9 @@ def _sources(values: dict) -> List[tuple]:
     """(location, source key) for every entry that names a seed section."""
     found = [(f"channels -> {k}", v.source) for k, v in values["channels"].items()]
     found += [(f"contacts -> {i} ({c.value})", c.source) for i, c in enumerate(values["contacts"])]
-    found.append(("no_contact_fallback", values["no_contact_fallback"].source))
-    for table in ("prepare", "self_service", "safety"):
+    for table in ("no_contact", "prepare", "self_service", "safety"):
         found += [(f"{table} -> {k}", v.source) for k, v in values[table].items()]
     found += [(f"escalation -> {i}", s.source) for i, s in enumerate(values["escalation"])]
+    found += [(f"takeaways -> {i}", t.source) for i, t in enumerate(values["takeaways"])]
     found += [(f"needs -> {k}", v.source) for k, v in values["needs"].items()]
     return found

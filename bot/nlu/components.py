@@ -12,12 +12,12 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.gazetteer import build_pipeline, entities_of
+from bot.nlu.gazetteer import Gazetteer
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """Adds `region`, `card_type` and `channel` entities from the gazetteer's spaCy ruler."""
+    """Adds `region`, `card_type` and `channel` entities from the gazetteer (bot/nlu/gazetteer.py)."""
 
     @classmethod
     def create(
@@ -30,14 +30,13 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         return cls()
 
     def __init__(self) -> None:
-        self._nlp = build_pipeline()
+        self._gazetteer = Gazetteer()
 
     def process(self, messages: List[Message]) -> List[Message]:
-        texts = [m.get(TEXT) or "" for m in messages]
-        for message, doc in zip(messages, self._nlp.pipe(texts)):
+        for message in messages:
             found = [
                 {**entity, "confidence_entity": 1.0, "extractor": self.__class__.__name__}
-                for entity in entities_of(doc)
+                for entity in self._gazetteer.extract(message.get(TEXT) or "")
             ]
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages

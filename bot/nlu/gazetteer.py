@@ -2,14 +2,18 @@
 
 Regions, card types and channels are closed vocabularies, so a rule-based matcher is
 exact, needs no training and gives canonical values directly ("Bengaluru" -> India).
-The spaCy pipeline is built from the gazetteer in memory (no model download).
+The spaCy pipeline is built from the gazetteer in memory (no model download). Before matching, a
+word one typo away from a `fuzzy` word of the gazetteer is read as that word ("persnal" -> personal);
+a reply that is only a `whole_message` value ("us", "personal") names it. When a message names two
+countries, the card's ("issued in Mumbai, but I'm in New York") wins over where the user is.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+import re
+from typing import Any, Dict, Iterable, List, Tuple
 
 import pycountry
 import spacy
@@ -44,9 +48,8 @@ def _other_countries() -> Iterable[str]:
                 yield name
 
 
-def build_pipeline(path: Path = GAZETTEER_PATH) -> Language:
-    """A blank English spaCy pipeline whose entity ruler knows the gazetteer."""
-    gazetteer = yaml.safe_load(path.read_text(encoding="utf-8"))
+def build_pipeline(gazetteer: Dict[str, Any]) -> Language:
+    """A blank English spaCy pipeline whose entity ruler knows the gazetteer's phrases."""
     nlp = spacy.blank("en")
     ruler: Any = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None})  # an EntityRuler
     patterns: List[Dict[str, Any]] = []
@@ -67,19 +70,92 @@ def build_pipeline(path: Path = GAZETTEER_PATH) -> Language:
     return nlp
 
 
+# Words around a country that say it is the card's, or where the user only is.
+CARD_WORDS = {"card", "cards", "amex", "issued", "from", "bank", "account"}
+LOCATION_WORDS = {"i'm", "im", "am", "traveling", "travelling", "visiting", "currently", "staying", "trip",
+                  "holiday", "vacation", "now", "live", "living", "moved", "abroad"}
+# Words around a bare reply that do not change it ("it's a personal card" -> "personal").
+FILLERS = {"it's", "its", "it", "is", "a", "an", "my", "the", "from", "in", "i'm", "im", "i", "am", "card",
+           "one", "please", "pls", "thanks", "sorry", "oh", "ok", "okay", "um", "uh", "issued"}
+
+
+class Gazetteer:
+    """The gazetteer's matcher: a spaCy entity ruler, typo-tolerant words and whole-message replies."""
+
+    def __init__(self, path: Path = GAZETTEER_PATH) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.nlp = build_pipeline(data)
+        self.fuzzy: Dict[str, str] = {w.lower(): w.lower() for values in data.values() for spec in values.values()
+                                      for w in spec.get("fuzzy", [])}
+        self.whole: Dict[str, Tuple[str, str]] = {
+            phrase.lower(): (entity, value) for entity, values in data.items()
+            for value, spec in values.items() for phrase in spec.get("whole_message", [])}
+
+    def extract(self, text: str) -> List[Dict[str, Any]]:
+        """Entities in `text` as Rasa entity dicts with canonical values."""
+        original = self.nlp.make_doc(text)
+        words = [self._spelled(t.text) for t in original]
+        doc = Doc(self.nlp.vocab, words=words, spaces=[bool(t.whitespace_) for t in original])
+        for _, component in self.nlp.pipeline:
+            doc = component(doc)
+        found = [{"entity": e.label_, "value": e.ent_id_, "start": original[e.start].idx,
+                  "end": original[e.end - 1].idx + len(original[e.end - 1].text)} for e in doc.ents]
+        if not found:
+            found = self._whole_message(words, original)
+        return _card_region(found, [w.lower() for w in words], original)
+
+    def _spelled(self, word: str) -> str:
+        lower = word.lower()
+        if len(lower) < 5 or lower in self.fuzzy or not lower.isalpha():
+            return word
+        return next((w for w in self.fuzzy if _one_typo(lower, w)), word)
+
+    def _whole_message(self, words: List[str], original: Doc) -> List[Dict[str, Any]]:
+        kept = [i for i, w in enumerate(words) if re.search(r"\w", w) and w.lower() not in FILLERS]
+        phrase = " ".join(words[i].lower() for i in kept)
+        if phrase not in self.whole:
+            return []
+        entity, value = self.whole[phrase]
+        start, end = original[kept[0]], original[kept[-1]]
+        return [{"entity": entity, "value": value, "start": start.idx, "end": end.idx + len(end.text)}]
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """True when `a` and `b` differ by exactly one edit: a letter added, dropped, changed, or two swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _card_region(entities: List[Dict[str, Any]], words: List[str], doc: Doc) -> List[Dict[str, Any]]:
+    """One entity of each kind (a slot takes one value): for the region, the one named as the card's
+    country, else the first one not named as where the user is; for the others, the first."""
+    regions = [e for e in entities if e["entity"] == "region"]
+    firsts = {}
+    for e in entities:
+        firsts.setdefault(e["entity"], e)
+    if len({e["value"] for e in regions}) < 2:
+        return [e for e in entities if firsts[e["entity"]] is e]
+
+    def score(entity: Dict[str, Any]) -> int:
+        token = next(t.i for t in doc if t.idx >= entity["start"])
+        before, after = set(words[max(0, token - 3):token]), set(words[token + 1:token + 3])
+        return 2 * bool((before | after) & CARD_WORDS) - 2 * bool(before & LOCATION_WORDS)
+
+    firsts["region"] = max(regions, key=score)  # the first of the best: max keeps the first
+    return [e for e in entities if firsts[e["entity"]] is e]
+
+
 @lru_cache(maxsize=1)
-def default_pipeline() -> Language:
-    return build_pipeline()
+def default_gazetteer() -> Gazetteer:
+    return Gazetteer()
 
 
-def extract(text: str, nlp: Optional[Language] = None) -> List[Dict[str, Any]]:
-    """Entities in `text` as Rasa entity dicts with canonical values."""
-    return entities_of((nlp or default_pipeline())(text))
-
-
-def entities_of(doc: Doc) -> List[Dict[str, Any]]:
-    """The ruler's matches in `doc` as Rasa entity dicts."""
-    return [
-        {"entity": ent.label_, "value": ent.ent_id_, "start": ent.start_char, "end": ent.end_char}
-        for ent in doc.ents
-    ]
+def extract(text: str) -> List[Dict[str, Any]]:
+    """Entities in `text` as Rasa entity dicts with canonical values (the bundled gazetteer)."""
+    return default_gazetteer().extract(text)

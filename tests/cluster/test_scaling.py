@@ -23,11 +23,11 @@ RETRY_SECONDS = 6
 
 # Each step: what the user sends, what the answer must say, what it must not say. Replies depend on
 # what earlier steps told whichever replica served them.
-US = [("/report_lost_card", "Which country", "1-800"),
-      ('/inform{"region": "US"}', "What kind of card", "Which country"),
+US = [("/report_lost_card", "Which country", "What kind of card"),
+      ('/inform{"region": "US"}', "What kind of card", "1800-419"),
       ('/inform{"card_type": "personal"}', "1-800-528-4800 (24/7)", "1-800-528-2122"),
       ('/inform{"card_type": "corporate"}', "1-800-528-2122 (24/7 for card members)", "1-800-528-4800")]
-INDIA = [("/report_lost_card", "Which country", "1-800"),
+INDIA = [("/report_lost_card", "Which country", "What kind of card"),
          ('/inform{"region": "India"}', "1800-419-2122", "1-800-528"),
          ("/escalate_complaint", "Manager-Customerservicesindia@aexp.com", "Which country"),
          ("/report_fraud", "1800-419-3646", "1-800-528")]
@@ -219,7 +219,7 @@ def test_web_chat_through_the_load_balancer(replicas: Cluster) -> None:
         finally:
             await client.disconnect()
 
-    assert asyncio.run(chat()).startswith("websocket Which country")
+    assert asyncio.run(chat()).startswith("websocket A lost or stolen card is urgent")
     assert any("/socket.io/" in request and "transport=websocket" in request
                for request, _ in replicas.nginx.access_log())
 

@@ -1,78 +1,131 @@
-"""Whole conversations over HTTP against the real action server and Rasa server."""
+"""Whole conversations over HTTP against the real servers: answers first, context, corrections, typed
+replies, messy first messages."""
 
+from __future__ import annotations
+
+import sqlite3
+import uuid
 from typing import List
 
+import pytest
 import requests
 
 from tests.support.servers import Settings
 
+US_PERSONAL, US_CORPORATE = "1-800-528-4800", "1-800-528-2122"
+INDIA = "1800-419-2122"
 
-def say(servers: Settings, sender: str, text: str) -> str:
+
+def turn(servers: Settings, sender: str, text: str) -> List[dict]:
     reply = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
                           json={"sender": sender, "message": text}, timeout=30)
     assert reply.status_code == 200, reply.text
-    return "\n".join(m.get("text", "") for m in reply.json())
+    return reply.json()
 
 
-def buttons(servers: Settings, sender: str, text: str) -> List[str]:
-    reply = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
-                          json={"sender": sender, "message": text}, timeout=30)
-    return [b["payload"] for m in reply.json() for b in m.get("buttons", [])]
+def say(servers: Settings, sender: str, text: str) -> str:
+    return "\n".join(m.get("text", "") for m in turn(servers, sender, text))
 
 
-def test_lost_card_in_india(servers):
-    text = say(servers, "live-india", "I lost my card in India")
-    assert "Urgent" in text
-    assert "1800-419-2122" in text and "1800-419-3646" in text
-    assert "Have ready:" in text and "card number" in text
-    assert "1-800-528" not in text
+def conversation(servers: Settings, *texts: str) -> List[str]:
+    """Every answer of one new conversation."""
+    sender = f"live-{uuid.uuid4().hex[:10]}"
+    return [say(servers, sender, t) for t in texts]
 
 
-def test_asks_region_then_card_type_then_answers_and_follows_up(servers):
-    user = "live-us"
-    assert buttons(servers, user, "someone stole my amex") == [
-        '/inform{"region": "US"}', '/inform{"region": "India"}', '/inform{"region": "other"}']
-    assert "What kind of card" in say(servers, user, '/inform{"region": "US"}')
-    text = say(servers, user, "it's a gold card")
-    assert "1-800-528-4800 (24/7)" in text and "1-800-528-2122" not in text
-    text = say(servers, user, "what about corporate cards?")
-    assert "1-800-528-2122 (24/7 for card members)" in text and "1-800-528-4800" not in text
+@pytest.mark.parametrize("first", ["I lost my card", "someone used my card without permission",
+                                   "I want to talk to a real person",
+                                   "The agent on the phone didn't resolve my complaint, what can I do next?"])
+def test_urgent_and_hand_off_needs_give_something_actionable_in_the_first_reply(servers, first):
+    messages = turn(servers, f"first-{uuid.uuid4().hex[:8]}", first)
+    assert len(messages[0]["text"]) <= 280
+    text = "\n".join(m["text"] for m in messages)
+    assert (US_PERSONAL in text and INDIA in text) or "supervisor" in messages[0]["text"]
+    assert messages[-1]["buttons"][0] == {"title": "United States", "payload": '/inform{"region": "US"}'}
+
+
+def test_typed_personal_on_the_us_fraud_path(servers):
+    answers = conversation(servers, "I prefer chat, but I think someone is using my card fraudulently. I'm in the US",
+                           "personal")
+    assert "What kind of card" in answers[0] and INDIA not in answers[0]
+    assert US_PERSONAL in answers[1] and US_CORPORATE not in answers[1] and "didn't quite understand" not in answers[1]
+
+
+def test_everything_up_front_with_typos(servers):
+    (text,) = conversation(servers, "i lsot my crad in usa its a persnal card")
+    assert text.startswith("A lost or stolen card is urgent") and US_PERSONAL in text
+    assert US_CORPORATE not in text and "What kind of card" not in text
+
+
+def test_corrections_replace_what_they_correct(servers):
+    answers = conversation(servers, "I lost my card", "India", "sorry, my mistake, the card is from the US",
+                           "personal", "no, it's my work card")
+    assert INDIA in answers[1] and US_PERSONAL not in answers[1]
+    assert INDIA not in answers[2] and US_PERSONAL in answers[2] and "What kind of card" in answers[2]
+    assert US_PERSONAL in answers[3] and US_CORPORATE not in answers[3]
+    assert US_CORPORATE in answers[4] and US_PERSONAL not in answers[4]
+
+
+@pytest.mark.parametrize("text, present, absent", [
+    ("I lost my card, it was issued in Mumbai, but I'm in New York", INDIA, US_PERSONAL),
+    ("I lost my card. it's an American card, I'm just traveling in India", US_PERSONAL, INDIA),
+])
+def test_the_cards_country_decides_not_where_the_user_is(servers, text, present, absent):
+    (answer,) = conversation(servers, text)
+    assert present in answer and absent not in answer
+
+
+def test_follow_ups_are_answered_in_context(servers):
+    answers = conversation(servers, "I lost my card", "India", "what should I have ready?", "other ways?",
+                           "and by email?", "what about the US?")
+    assert "card number" in answers[2] and "pen and paper" in answers[2] and "Be polite and patient" in answers[2]
+    assert "Phone:" in answers[3] and INDIA in answers[3]
+    assert answers[4].startswith("This is urgent") and INDIA in answers[4]
+    assert US_PERSONAL in answers[5] and INDIA not in answers[5] and "What kind of card" in answers[5]
+
+
+def test_a_number_asked_after_a_dispute_is_narrowed_by_the_next_detail(servers):
+    answers = conversation(servers, "how do I dispute a charge?", "what's the number?", "India")
+    assert "online account" in answers[0]
+    assert US_PERSONAL in answers[1] and INDIA in answers[1] and "Which country" in answers[1]
+    assert answers[2].startswith("Phone:") and INDIA in answers[2] and US_PERSONAL not in answers[2]
+
+
+def test_other_ways_for_a_person_include_chat(servers):
+    answers = conversation(servers, "let me talk to a human, I'm in the US with a corporate card", "other ways?")
+    assert US_CORPORATE in answers[0] and US_PERSONAL not in answers[0]
+    assert "Live chat" in answers[1]
+
+
+@pytest.mark.parametrize("first, expect", [
+    ("amex phone no", "The most reliable number is on the back of your American Express card"),
+    ("lost card!!", "A lost or stolen card is urgent"),
+    ("what if I can't get through?", "To talk to someone, call"),
+])
+def test_messy_first_messages_keep_their_need(servers, first, expect):
+    (answer,) = conversation(servers, first)
+    assert expect in answer and "What can I help you with?" not in answer
 
 
 def test_escalation_in_india_gives_email_and_postal_address(servers):
-    text = say(servers, "live-escalate", "nobody has fixed my problem, I want to escalate. I'm in Mumbai")
+    (text,) = conversation(servers, "nobody has fixed my problem, I want to escalate. I'm in Mumbai")
     assert "Manager-Customerservicesindia@aexp.com" in text
     assert ("Manager, Executive Correspondence Unit, American Express Banking Corp, Cyber City, Tower C, "
             "DLF Bldg No 8, Sector 25, DLF City Ph II, Gurgaon – 122002, Haryana") in text
     assert text.index("supervisor") < text.index("Nodal Officer")
 
 
-def test_dispute_answers_without_asking_and_honours_chat(servers):
-    text = say(servers, "live-dispute", "there's a charge on my statement I don't recognise, I'd prefer live chat")
-    assert "Which country" not in text
-    assert text.index("Live chat") < text.index("Phone")
-    assert "find the transaction on your statement" in text
-
-
-def test_urgent_need_leads_with_phone_even_when_email_preferred(servers):
-    text = say(servers, "live-fraud", "someone used my card in Delhi without permission, can I email you?")
-    assert text.index("- Phone") < text.index("1800-419-2122")
-    assert "- Email" not in text
+def test_dispute_answers_without_asking(servers):
+    (text,) = conversation(servers, "there's a charge on my statement I don't recognise")
+    assert "Which country" not in text and "find the transaction on your statement" in text
 
 
 def test_out_of_scope_and_help(servers):
-    assert "I can only help with reaching American Express" in say(servers, "live-oos", "what's the weather tomorrow?")
-    assert "I can tell you the best way to reach" in say(servers, "live-help", "what can you help me with?")
-
-
-def test_human_handoff_lists_ways_to_reach_a_person(servers):
-    text = say(servers, "live-human", "let me talk to a human, I'm in the US with a corporate card")
-    assert "1-800-528-2122" in text and "Live chat" in text
+    assert "I can only help with reaching American Express" in conversation(servers, "what's the weather tomorrow?")[0]
+    assert "I can tell you the best way to reach" in conversation(servers, "what can you help me with?")[0]
 
 
 def test_conversation_is_stored_in_sqlite(servers):
-    import sqlite3
-
     say(servers, "live-store", "I lost my card in India")
     with sqlite3.connect(servers.tracker_db) as db:
         rows = db.execute("select type_name from events where sender_id = 'live-store'").fetchall()

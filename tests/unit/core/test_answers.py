@@ -1,63 +1,115 @@
-"""Answer composition: the right channel first, the right lines, asked-for details only when needed."""
+"""Answer composition: the action first and short, the right lines for the card, the rest on request."""
 
-from bot.knowledge.answers import compose, missing_details, ordered_channels
+import itertools
 
+import pytest
 
-def test_lost_card_india_is_urgent_with_both_lines(kb):
-    text = compose(kb, "report_lost_card", region="India")
-    assert text.startswith("Urgent:")
-    assert "1800-419-2122" in text and "1800-419-3646" in text
-    assert "Have ready:" in text and "card number" in text
-    assert "1-800-528-4800" not in text
+from bot.knowledge.answers import LEAD_LIMIT, answer, follow_up, have_ready, narrowing, other_ways, unavailable
 
-
-def test_us_personal_and_corporate_lines(kb):
-    personal = compose(kb, "contact_phone", region="US", card_type="personal")
-    corporate = compose(kb, "contact_phone", region="US", card_type="corporate")
-    assert "1-800-528-4800 (24/7)" in personal and "1-800-528-2122" not in personal
-    assert "1-800-528-2122 (24/7 for card members)" in corporate and "1-800-528-4800" not in corporate
+US_PERSONAL, US_CORPORATE = "1-800-528-4800", "1-800-528-2122"
+INDIA = ("1800-419-2122", "1800-419-3646")
+CASES = [(None, None), ("US", None), *(("US", c) for c in ("personal", "corporate", "small_business", "centurion")),
+         ("India", None), ("other", None)]
 
 
-def test_centurion_gets_back_of_card_first_then_general_lines(kb):
-    text = compose(kb, "contact_phone", region="US", card_type="centurion")
-    assert text.index("dedicated line on the back of your card") < text.index("1-800-528-4800")
+def test_every_first_message_is_short(kb):
+    long = [(need, region, card, len(reply.messages[0]))
+            for need, (region, card) in itertools.product(kb.needs, CASES)
+            if len((reply := answer(kb, need, region, card)).messages[0]) > LEAD_LIMIT]
+    assert long == []
 
 
-def test_other_country_gets_no_invented_number(kb):
-    text = compose(kb, "report_lost_card", region="other")
-    assert "I have no phone details for your country" in text
-    assert "Contact Us" in text
+def test_lost_card_answers_first_with_every_regions_numbers_then_asks(kb):
+    reply = answer(kb, "report_lost_card")
+    first = reply.messages[0]
+    assert first.startswith("A lost or stolen card is urgent: call American Express now")
+    assert "back of another Amex card" in first
+    assert f"U.S. Personal Cards: {US_PERSONAL} (24/7)" in first
+    assert f"U.S. Corporate Cards: {US_CORPORATE} (24/7 for card members)" in first
+    assert f"India: {INDIA[0]} or {INDIA[1]}" in first
+    assert reply.ask == "region"
+
+
+@pytest.mark.parametrize("card, present, absent", [
+    ("personal", [US_PERSONAL], [US_CORPORATE]),
+    ("corporate", [US_CORPORATE], [US_PERSONAL]),
+    ("small_business", [US_PERSONAL, US_CORPORATE], []),
+    ("centurion", [US_PERSONAL, US_CORPORATE], []),
+])
+def test_us_lines_by_card_type(kb, card, present, absent):
+    text = "\n".join(answer(kb, "report_fraud", "US", card).messages)
+    assert all(n in text for n in present) and not any(n in text for n in absent + list(INDIA))
+    assert answer(kb, "report_fraud", "US", card).ask is None
+
+
+def test_us_without_card_type_asks_for_it(kb):
+    assert answer(kb, "report_lost_card", "US").ask == "card_type"
+    assert answer(kb, "escalate_complaint", "US").ask is None  # its contacts do not depend on the card
+
+
+def test_lost_card_abroad_points_to_the_regional_website_not_the_lost_card(kb):
+    text = "\n".join(answer(kb, "report_lost_card", "other").messages)
+    assert "general lost/stolen card number on the official American Express website" in text
     assert "1-800" not in text and "1800-" not in text
 
 
-def test_urgent_need_ignores_channel_preference(kb):
-    need = kb.need("report_fraud")
-    assert ordered_channels(need, "email")[0] == "phone"
+def test_escalation_ladder_says_or_and_india_contacts_are_for_escalations(kb):
+    reply = answer(kb, "escalate_complaint", "India")
+    assert "supervisor" in reply.messages[0] and "a Manager of Customer Service or a Nodal Officer" in reply.messages[0]
+    assert "• India, for escalations: Manager-Customerservicesindia@aexp.com" in reply.messages[1]
+    assert "Cyber City, Tower C, DLF Bldg No 8" in reply.messages[1]
+    assert "Grievance Redressal" in "\n".join(answer(kb, "escalate_complaint", "US").messages)
 
 
-def test_channel_preference_leads_when_not_urgent(kb):
-    text = compose(kb, "dispute_charge", channel="chat")
-    assert text.index("- Live chat") < text.index("- Online account") < text.index("- Phone")
+@pytest.mark.parametrize("region", ["US", "other"])
+def test_email_and_letter_elsewhere_point_to_contact_us_not_a_phone(kb, region):
+    for need in ("contact_email", "contact_letter"):
+        text = "\n".join(answer(kb, need, region).messages)
+        assert "Contact Us" in text and "back of your card" not in text and "@" not in text
 
 
-def test_escalation_ladder_with_india_addresses(kb):
-    text = compose(kb, "escalate_complaint", region="India")
-    assert text.index("supervisor") < text.index("Nodal Officer")
-    assert "Manager-Customerservicesindia@aexp.com" in text
-    assert "Cyber City, Tower C, DLF Bldg No 8" in text
+def test_application_status_leads_with_the_website_section(kb):
+    first = answer(kb, "application_status").messages[0]
+    assert first.startswith("Visit the American Express website") and "Check Application Status" in first
 
 
-def test_region_asked_only_when_the_answer_depends_on_it(kb):
-    assert missing_details(kb.need("report_lost_card"), None, None) == ["region"]
-    assert missing_details(kb.need("report_lost_card"), "US", None) == ["card_type"]
-    assert missing_details(kb.need("report_lost_card"), "India", None) == []
-    assert missing_details(kb.need("dispute_charge"), None, None) == []
-    assert missing_details(kb.need("contact_email"), "US", None) == []
+def test_each_need_gets_only_the_seeds_channels(kb):
+    assert kb.needs["make_payment"].channels == ["online", "app", "phone"]
+    assert "chat" not in kb.needs["dispute_charge"].channels
+    assert "app" not in kb.needs["update_account_details"].channels
 
 
-def test_social_media_safety_note(kb):
-    assert "never share your full card number" in compose(kb, "contact_social_media")
+def test_what_to_have_ready_holds_the_takeaways(kb):
+    text = "\n".join(have_ready(kb, "report_lost_card"))
+    assert "card number" in text and "pen and paper" in text
+    assert "Be polite and patient" in text and "representative's name" in text
+
+
+def test_other_ways_lists_the_needs_channels_with_contacts(kb):
+    text = "\n".join(other_ways(kb, "human_handoff", "India", None))
+    assert text.index("Phone:") < text.index("Live chat")
+    assert "1800-419-2122" in text and US_PERSONAL not in text
+
+
+def test_follow_ups_are_about_the_last_need(kb):
+    assert follow_up(kb, "report_lost_card", "contact_email", None, None).messages[0].startswith("This is urgent")
+    phone = follow_up(kb, "dispute_charge", "contact_phone", "India", None)
+    assert "1800-419-2122" in phone.messages[0] and US_PERSONAL not in phone.messages[0]
+    assert follow_up(kb, "dispute_charge", "contact_email", None, None) is None  # not a dispute channel
+    assert follow_up(kb, "report_lost_card", "report_fraud", None, None) is None  # a new need
+
+
+def test_narrowing_only_where_the_answer_depends_on_it(kb):
+    assert narrowing(kb.needs["dispute_charge"], None, None) is None
+    assert narrowing(kb.needs["contact_email"], "US", None) is None
+    assert narrowing(kb.needs["human_handoff"], "US", None) == "card_type"
+
+
+def test_unavailable_labels_every_line_by_region(kb):
+    text = unavailable(kb)
+    assert f"U.S. Personal Cards: {US_PERSONAL}" in text and f"India: {INDIA[0]}" in text
+    assert "Other countries:" in text and "general lines" not in text
 
 
 def test_unknown_intent_gives_nothing(kb):
-    assert compose(kb, "greet") == ""
+    assert answer(kb, "greet") is None
