@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -16,6 +16,7 @@ from sanic.response import text as text_response
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.guard import GuardedChannel, Handler
+from bot.channels.markup import slack_mrkdwn
 from bot.channels.recent import RecentIds
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,13 @@ class GuardedSlackBot(SlackBot):
         super().__init__(token, slack_channel, thread_id, proxy)
         if api_url:
             self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url.rstrip("/") + "/")
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await super().send_text_message(recipient_id, slack_mrkdwn(text), **kwargs)
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     **kwargs: Any) -> None:
+        await super().send_text_with_buttons(recipient_id, slack_mrkdwn(text), buttons, **kwargs)
 
 
 class GuardedSlackInput(GuardedChannel, SlackInput):

@@ -7,7 +7,7 @@ import hmac
 import json
 import logging
 import re
-from typing import Any, Awaitable, Dict, Optional, Set, Text
+from typing import Any, Awaitable, Dict, List, Optional, Set, Text
 
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -20,6 +20,7 @@ from sanic.response import text as text_response
 
 from bot.channels.guard import GuardedChannel, Handler
 from bot.channels.http import json_error
+from bot.channels.markup import telegram_html
 from bot.channels.recent import RecentIds
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class GuardedTelegramOutput(TelegramOutput):
         super().__init__(access_token)
         # aiogram's Bot keeps the API address it was built with; Rasa's output passes none.
         self.server = server
+        # Every text goes out as Telegram HTML (bot/channels/markup.py): escaped, contact details in bold.
+        self.parse_mode = "HTML"
         self.secret_token = secret_token
         self._me: Any = None
 
@@ -48,6 +51,13 @@ class GuardedTelegramOutput(TelegramOutput):
         """Register `url` with the secret token (aiogram 2 predates the Bot API's `secret_token`)."""
         return await self.request("setWebhook", {
             "url": url, "secret_token": self.secret_token, "allowed_updates": json.dumps(TELEGRAM_UPDATES)})
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await super().send_text_message(recipient_id, telegram_html(text), **kwargs)
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     button_type: Optional[Text] = "inline", **kwargs: Any) -> None:
+        await super().send_text_with_buttons(recipient_id, telegram_html(text), buttons, button_type, **kwargs)
 
     async def get_me(self) -> Any:  # type: ignore[override]
         # Rasa asks for the bot's name on every update; it does not change.

@@ -25,12 +25,3 @@ def test_other_origins_get_no_cors_grant(servers):
     reply = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", timeout=30,
                           json={"sender": "cors-evil", "message": "hi"}, headers={"Origin": EVIL})
     assert "Access-Control-Allow-Origin" not in reply.headers
-
-
-def test_readme_example_shape(servers):
-    reply = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", timeout=30,
-                          json={"sender": "readme", "message": "someone stole my amex"})
-    assert reply.status_code == 200
-    messages = reply.json()
-    assert all(m["recipient_id"] == "readme" for m in messages)
-    assert messages[-1]["buttons"][0] == {"title": "United States", "payload": '/inform{"region": "US"}'}

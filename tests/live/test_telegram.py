@@ -60,8 +60,11 @@ def test_updates_without_the_secret_token_are_refused(servers, telegram_api):
 def test_a_genuine_update_is_answered_through_the_bot_api(servers, telegram_api):
     reply = post(servers, telegram_api, message_update(502, "I lost my card in India"))
     assert reply.status_code == 200, reply.text
-    text = "\n".join(c.params["text"] for c in answers(telegram_api, 502))
+    calls = answers(telegram_api, 502)
+    text = "\n".join(c.params["text"] for c in calls)
     assert "1800-419-2122" in text and "1800-419-3646" in text and "1-800-528" not in text
+    assert "• India: <b>1800-419-2122</b> or <b>1800-419-3646</b>" in text  # Telegram HTML: numbers in bold
+    assert {c.params.get("parse_mode") for c in calls} == {"html"}  # aiogram sends it in lower case
 
 
 def test_buttons_are_an_inline_keyboard_and_a_tap_answers(servers, telegram_api):

@@ -1,66 +1,92 @@
-"""Custom actions driven by rasa_sdk trackers, as the action server runs them."""
+"""action_answer driven by rasa_sdk trackers, as the action server runs it."""
 
 import asyncio
-from typing import Any, Dict, Optional
+from pathlib import Path
+from typing import Any, Dict, List, Optional
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionAnswer, ValidateContactForm
+from actions.actions import ActionAnswer
 
-DOMAIN: Dict[str, Any] = {"forms": {"contact_form": {"required_slots": ["region", "card_type"]}}}
+DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+SLOTS = ("region", "card_type", "channel", "need", "follow_up", "asked", "asked_again", "candidate")
 
 
-def _tracker(intent: str, text: str = "", **slots: Optional[str]) -> Tracker:
+def _tracker(intent: str, entities: Optional[List[str]] = None, ranking: Optional[list] = None,
+             **slots: Any) -> Tracker:
     return Tracker(
-        sender_id="test", slots={"region": None, "card_type": None, "channel": None, "need": None, **slots},
-        latest_message={"intent": {"name": intent, "confidence": 0.99}, "entities": [], "text": text},
-        events=[], paused=False, followup_action=None, active_loop={"name": "contact_form"},
-        latest_action_name="action_listen",
+        sender_id="test", slots={**{k: None for k in SLOTS}, **slots},
+        latest_message={"intent": {"name": intent, "confidence": 0.9}, "text": "",
+                        "entities": [{"entity": e, "value": slots.get(e)} for e in entities or []],
+                        "intent_ranking": ranking or []},
+        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
     )
 
 
-def _answer(tracker: Tracker) -> tuple:
+def _run(tracker: Tracker) -> tuple:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionAnswer().run(dispatcher, tracker, DOMAIN))
-    return "\n".join(m["text"] for m in dispatcher.messages), events
+    return dispatcher.messages, events
 
 
-def _validate(tracker: Tracker) -> list:
-    return asyncio.run(ValidateContactForm().run(CollectingDispatcher(), tracker, DOMAIN))
+def _text(messages: List[dict]) -> str:
+    return "\n".join(m.get("text") or m.get("response") or "" for m in messages)
 
 
-def test_lost_card_in_india():
-    text, events = _answer(_tracker("report_lost_card", region="India"))
-    assert "1800-419-2122" in text and "1800-419-3646" in text and "Urgent" in text
-    assert events == [SlotSet("need", "report_lost_card")]
+def test_lost_card_in_india_answers_and_remembers_the_need():
+    messages, events = _run(_tracker("report_lost_card", ["region"], region="India"))
+    assert "1800-419-2122 or 1800-419-3646" in messages[0]["text"]
+    assert messages[-1]["response"] == "utter_more"
+    assert SlotSet("need", "report_lost_card") in events and SlotSet("asked", None) not in events
 
 
-def test_follow_up_uses_the_remembered_need():
-    text, events = _answer(_tracker("inform", region="US", card_type="corporate", need="report_lost_card"))
-    assert "1-800-528-2122" in text and "1-800-528-4800" not in text
-    assert events == []
+def test_answer_first_then_the_question():
+    messages, events = _run(_tracker("report_fraud"))
+    assert "1-800-528-4800" in messages[0]["text"] and messages[-1]["response"] == "utter_ask_region"
+    assert SlotSet("asked", "region") in events
 
 
-def test_inform_without_a_need_acknowledges_and_asks():
-    text, _ = _answer(_tracker("inform", region="India"))
-    assert text == "Noted: India. What can I help you with?"
+def test_a_detail_re_answers_the_remembered_need():
+    messages, events = _run(_tracker("inform", ["card_type"], region="US", card_type="corporate",
+                                     need="report_lost_card", asked="card_type"))
+    assert "1-800-528-2122" in messages[0]["text"] and "1-800-528-4800" not in messages[0]["text"]
+    assert SlotSet("asked", None) in events
 
 
-def test_form_asks_region_for_a_phone_need():
-    events = _validate(_tracker("report_fraud"))
-    assert SlotSet("requested_slot", "region") in events
-    assert SlotSet("need", "report_fraud") in events
+def test_a_correction_said_as_no_is_a_detail():
+    messages, _ = _run(_tracker("deny", ["card_type"], region="US", card_type="corporate", need="report_lost_card"))
+    assert "1-800-528-2122" in messages[0]["text"]
 
 
-def test_form_asks_card_type_for_us_phone_lines():
-    assert SlotSet("requested_slot", "card_type") in _validate(_tracker("contact_phone", region="US"))
+def test_a_detail_without_a_need_is_noted():
+    messages, _ = _run(_tracker("inform", ["region"], region="India"))
+    assert messages == [{**messages[0], "response": "utter_noted", "details": "India"}]
 
 
-def test_form_asks_nothing_for_an_online_need():
-    assert SlotSet("requested_slot", None) in _validate(_tracker("check_balance"))
+def test_not_understood_offers_the_likeliest_needs_and_details_then_answer_the_first():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "report_fraud", "confidence": 0.3},
+               {"name": "dispute_charge", "confidence": 0.2}, {"name": "greet", "confidence": 0.1}]
+    messages, events = _run(_tracker("nlu_fallback", ranking=ranking))
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/report_fraud", "/dispute_charge"]
+    assert SlotSet("candidate", "report_fraud") in events
+    messages, events = _run(_tracker("inform", ["region"], region="India", candidate="report_fraud"))
+    assert "1800-419-2122" in messages[0]["text"] and "What can I help" not in _text(messages)
+    assert SlotSet("need", "report_fraud") in events and SlotSet("candidate", None) in events
 
 
-def test_form_done_when_region_known():
-    assert SlotSet("requested_slot", None) in _validate(_tracker("report_lost_card", region="India"))
+def test_an_unmatched_reply_is_asked_again_once_then_answered_for_every_card():
+    messages, events = _run(_tracker("out_of_scope", need="report_lost_card", asked="region"))
+    assert [m["response"] for m in messages] == ["utter_ask_again", "utter_ask_region"]
+    assert events == [SlotSet("asked_again", True)]
+    messages, events = _run(_tracker("out_of_scope", need="report_lost_card", asked="region", asked_again=True))
+    assert "every card" in messages[0]["text"] and "1800-419-2122" in _text(messages)
+    assert SlotSet("asked", None) in events
+
+
+def test_a_follow_up_keeps_the_topic():
+    messages, events = _run(_tracker("what_to_prepare", region="India", need="report_lost_card"))
+    assert "card number" in messages[0]["text"]
+    assert SlotSet("need", "report_lost_card") not in events  # unchanged

@@ -8,7 +8,7 @@ LAYERS = [
      "bot.knowledge.__main__", "bot.nlu.gazetteer"},                                  # domain core, no Rasa
     {"bot.nlu", "bot.nlu.components", "bot.stores", "bot.stores.sqlite", "bot.stores.redis_lock",
      "bot.stores.failsafe", "bot.rasa_patches"},                                    # Rasa integration
-    {"bot.channels", "bot.channels.guard", "bot.channels.http", "bot.channels.recent"},
+    {"bot.channels", "bot.channels.guard", "bot.channels.http", "bot.channels.recent", "bot.channels.markup"},
     {"bot.channels.rest", "bot.channels.socketio", "bot.channels.slack", "bot.channels.telegram"},
     {"bot.rasa_cli", "bot.run", "bot.webchat", "bot", "actions", "actions.actions"},  # processes
 ]
