@@ -2,14 +2,15 @@
 
     python -m bot.action_server --actions actions --port 5055     # the same options as `rasa run actions`
 
-rasa_sdk builds its Sanic app and then calls its plugins' `attach_sanic_app_extensions` hook; this module
-registers one that adds `/metrics` and counts each `/webhook` call by action and status, with its
+It sets up rasa_sdk's logging as rasa_sdk does, then the project's (bot/logs.py); rasa_sdk builds its Sanic
+app and calls its plugins' `attach_sanic_app_extensions` hook; this module registers one that adds `/metrics` and counts each `/webhook` call by action and status, with its
 duration (bot/metrics.py). `rasa run actions` still works as before, without them.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from bot.logs import configure, filter_third_party_warnings
@@ -38,9 +39,6 @@ class Extensions:
 
     @HookimplMarker("rasa_sdk")
     def attach_sanic_app_extensions(self, app: Sanic) -> None:
-        # rasa_sdk configured its logging before building the app: JSON from here on, when asked for.
-        configure()
-
         @app.get("/metrics")
         async def metrics_endpoint(_request: Request) -> HTTPResponse:
             if not settings().metrics_enabled:
@@ -61,11 +59,21 @@ class Extensions:
 
 
 def main() -> None:
-    import rasa_sdk.__main__
+    """What rasa_sdk's own `main` does, with the logs set up before the server logs anything."""
+    from rasa_sdk import utils
+    from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
+    from rasa_sdk.endpoint import create_argument_parser, run
     from rasa_sdk.plugin import plugin_manager
 
+    args = create_argument_parser().parse_args()
+    utils.configure_colored_logging(args.loglevel)
+    utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel,
+                                 args.logging_config_file)
+    utils.update_sanic_log_level()
+    configure()
     plugin_manager().register(Extensions())
-    rasa_sdk.__main__.main()
+    run(args.actions, args.port, args.cors, args.ssl_certificate, args.ssl_keyfile, args.ssl_password,
+        args.auto_reload)
 
 
 if __name__ == "__main__":
