@@ -3,9 +3,20 @@
 
     python -m bot.rasa_cli train --num-threads 2
     python -m bot.rasa_cli run --model models ...
+
+It also sets up the logs (bot/logs.py): third-party deprecation warnings filtered before Rasa imports its
+dependencies, and with LOG_FORMAT=json, JSON lines once Rasa has set up its log handlers (Rasa's
+`configure_commandline` plugin hook runs right after that, before the command).
 """
 
+import os
 import sys
+
+from bot.logs import filter_third_party_warnings
+
+filter_third_party_warnings()
+# TensorFlow's C++ start-up notes (no GPU, CPU instructions, no TensorRT) say nothing to an operator.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 # TensorFlow, which Rasa imports even when no component uses it, also imports JAX when it is
 # installed, for an optional TF-Lite converter that Rasa never calls; TensorFlow treats that import
@@ -16,12 +27,26 @@ sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
 # and SciPy ufunc by scanning every loaded module: about 1 s now, 5-10 s once TensorFlow's
 # thousands of modules are loaded. The result is the same either way.
 import skops.io  # noqa: E402,F401
+from pluggy import HookimplMarker  # noqa: E402
 
 from bot.rasa_patches import install  # noqa: E402
+
+
+class LogSetup:
+    """A Rasa plugin: its hook runs after Rasa configured logging, before the command runs."""
+
+    @HookimplMarker("rasa")
+    def configure_commandline(self, cmdline_arguments: object) -> None:
+        from bot.logs import configure
+
+        configure()
+
 
 if __name__ == "__main__":
     install()
     from rasa.__main__ import main
+    from rasa.plugin import plugin_manager
 
+    plugin_manager().register(LogSetup())
     sys.argv[0] = "rasa"
     main()

@@ -2,6 +2,11 @@
 
     python -m bot.run            # settings from the environment (bot/settings.py), Ctrl-C stops them all
 
+Every server runs in a process group of its own and is tracked from the moment it is spawned; SIGTERM,
+SIGINT (Ctrl-C) or SIGHUP at any moment, during start-up too, stops all of them (SIGTERM, then SIGKILL
+after STOP_GRACE_SECONDS). A port already taken is reported before anything starts, and each server counts
+as up only when its own endpoint answers (the action server's /health, Rasa's greeting, the page's config).
+
 Rasa is started with two files written under STATE_DIR from the project's own: the credentials of every
 channel whose variables are set (`credentials.yml`, plus Slack and Telegram from
 `bot/channels/optional.yml`), and the endpoints with this run's action-server address and tracker file.
@@ -11,38 +16,21 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Mapping
+from typing import Any, Dict, List, Mapping, Optional
 
 import yaml
 
+from bot.processes import (Interrupted, busy_port, check_signal, install_signal_handlers, json_body, spawn,
+                           started, stop)
 from bot.settings import ROOT, Settings, SettingsError
-
-BIN = Path(sys.executable).parent
 OPTIONAL_CHANNELS = ROOT / "bot" / "channels" / "optional.yml"
 # Channel settings that may stay unset; any other unset variable leaves its whole channel out.
 OPTIONAL_VARS = frozenset({"CORS_ORIGINS", "SLACK_CHANNEL", "SLACK_API_URL", "TELEGRAM_API_URL"})
 _VAR = re.compile(r"\$\{(\w+)\}")
-
-
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 180.0) -> None:
-    """Wait until `url` answers 200, or fail early if `proc` died."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{' '.join(map(str, proc.args[:3]))} exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
 def enabled_channels(template: Path, env: Mapping[str, str]) -> Dict[str, Dict[str, Any]]:
@@ -97,82 +85,83 @@ def write_endpoints(s: Settings) -> Path:
     return _write_yaml(s.state_dir / f"endpoints.{s.rasa_port}.yml", endpoints)
 
 
-def start_action_server(s: Settings) -> subprocess.Popen:
+def start_action_server(s: Settings, track: Optional[List[subprocess.Popen]] = None) -> subprocess.Popen:
+    """The action server (`rasa run actions` with /metrics and JSON logs: bot/action_server.py)."""
     s.log_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(s.action_port)]
+    cmd = [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(s.action_port)]
     # The SDK has no --log-file option: its output goes to the log file instead.
     with open(s.log_dir / "actions.log", "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=s.env(), stdout=log, stderr=subprocess.STDOUT)
-    wait_for(f"http://{s.host}:{s.action_port}/health", proc)
-    return proc
+        proc = spawn(cmd, s, track, stdout=log, stderr=subprocess.STDOUT)
+    return started(proc, track, f"http://{s.host}:{s.action_port}/health",
+                    lambda body: json_body(body).get("status") == "ok")
 
 
-def start_rasa(s: Settings) -> subprocess.Popen:
+def start_rasa(s: Settings, track: Optional[List[subprocess.Popen]] = None) -> subprocess.Popen:
     s.log_dir.mkdir(parents=True, exist_ok=True)
     # `rasa run` with the measured patches of bot/rasa_patches (bot/rasa_cli.py).
     cmd = [sys.executable, "-m", "bot.rasa_cli", "run", "--model", str(s.model), "--port", str(s.rasa_port),
            "--interface", s.host, "--endpoints", str(write_endpoints(s)),
-           "--credentials", str(write_credentials(s)),
-           "--log-file", str(s.log_dir / "rasa.log"), "--cors", *s.origins]
+           "--credentials", str(write_credentials(s)), "--cors", *s.origins]
     if s.api_token:
         cmd += ["--enable-api", "--auth-token", s.api_token]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=s.env())
-    # `/status` exists only with the API enabled; `/` answers once the model is loaded, either way.
-    wait_for(s.rasa_url, proc)
-    return proc
+    if s.log_format == "json":
+        # Rasa's --log-file writes its own text format: the JSON lines go to stderr, kept in the same file.
+        with open(s.log_dir / "rasa.log", "ab") as log:
+            proc = spawn(cmd, s, track, stderr=log)
+    else:
+        proc = spawn(cmd + ["--log-file", str(s.log_dir / "rasa.log")], s, track)
+    # Rasa answers only once the model is loaded; "/" is its own answer with or without the API (/version and
+    # /status exist only with it).
+    return started(proc, track, f"{s.rasa_url}/", lambda body: body.startswith(b"Hello from Rasa: "))
 
 
-def start_web(s: Settings) -> subprocess.Popen:
+def start_web(s: Settings, track: Optional[List[subprocess.Popen]] = None) -> subprocess.Popen:
     """The web chat page (bot/webchat.py) on `web_port`, talking to the Rasa server."""
     s.log_dir.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "bot.webchat", "--host", s.host, "--port", str(s.web_port),
            "--server-url", s.rasa_url]
     with open(s.log_dir / "web.log", "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=s.env(), stdout=log, stderr=subprocess.STDOUT)
-    wait_for(f"{s.web_url}/", proc, timeout=30)
-    return proc
-
-
-def stop(procs: List[subprocess.Popen]) -> None:
-    """Stop processes politely, then firmly."""
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGINT)
-    for p in procs:
-        try:
-            p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+        proc = spawn(cmd, s, track, stdout=log, stderr=subprocess.STDOUT)
+    return started(proc, track, f"{s.web_url}/config.js", lambda body: s.rasa_url.encode() in body, timeout=30)
 
 
 def main() -> None:
-    # `kill` stops the servers as Ctrl-C does, instead of orphaning them.
-    signal.signal(signal.SIGTERM, _interrupt)
+    # A stop request at any moment stops every server started so far: they are tracked from the moment
+    # each is spawned, and none is left behind (docs/operations.md).
+    install_signal_handlers()
     try:
-        settings = Settings.from_env()
+        s = Settings.from_env()
     except SettingsError as error:
         sys.exit(f"configuration error: {error}")
+    busy = busy_port(s)
+    if busy:
+        sys.exit(f"cannot start: {busy}")
     procs: List[subprocess.Popen] = []
     try:
-        procs.append(start_action_server(settings))
-        procs.append(start_rasa(settings))
-        procs.append(start_web(settings))
-        channels = yaml.safe_load((settings.state_dir / f"credentials.{settings.rasa_port}.yml").read_text())
-        names = ", ".join(re.sub(r"^Guarded|Input$", "", c.rsplit(".", 1)[-1]).lower() for c in channels)
-        print(f"\nThe assistant is up.\n  Web chat:     {settings.web_url}/\n"
-              f"  REST webhook: {settings.rasa_url}/webhooks/rest/webhook\n  Channels:     {names}\n"
+        start_action_server(s, procs)
+        start_rasa(s, procs)
+        start_web(s, procs)
+        channels = yaml.safe_load((s.state_dir / f"credentials.{s.rasa_port}.yml").read_text())
+        names = ", ".join(re.sub(r"^Guarded|Input$", "", c.rsplit(".", 1)[-1]).lower()
+                          for c in channels if not c.endswith("OpsInput"))
+        print(f"\nThe assistant is up.\n  Web chat:     {s.web_url}/\n"
+              f"  REST webhook: {s.rasa_url}/webhooks/rest/webhook\n  Channels:     {names}\n"
               "Press Ctrl-C to stop.", flush=True)
         while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+            check_signal()
+            time.sleep(0.2)
+        failed = next(p for p in procs if p.returncode is not None)
+        print(f"{' '.join(map(str, failed.args[:3]))} exited with {failed.returncode}; stopping", file=sys.stderr)
+        code = 1
+    except Interrupted as sig:
+        print(f"{sig}: stopping", file=sys.stderr, flush=True)
+        code = 0
+    except (RuntimeError, TimeoutError) as error:
+        print(f"start-up failed: {error}", file=sys.stderr, flush=True)
+        code = 1
     finally:
-        stop(procs)
+        stop(procs, s.stop_grace_seconds)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

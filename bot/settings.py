@@ -46,6 +46,16 @@ class Settings:
     # How long a turn is retried while the tracker or lock store is unreachable.
     store_retry_seconds: float = 5.0
     rasa_patches: str = "all"
+    # --- operations (docs/operations.md): stopping, metrics, logs ---
+    # How long the launcher waits for a server to exit after SIGTERM before it kills it.
+    stop_grace_seconds: float = 10.0
+    # Prometheus text format at /metrics on the Rasa server and the action server.
+    metrics_enabled: bool = True
+    # "text" (Rasa's own format) or "json" (one object per line, for log shippers).
+    log_format: str = "text"
+    # prometheus-client's multi-process mode, for servers run with several Sanic workers.
+    prometheus_multiproc_dir: Optional[Path] = None
+    # --- end of operations ---
     extra_env: Dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -53,6 +63,15 @@ class Settings:
             port = getattr(self, name)
             if not 0 < port < 65536:
                 raise SettingsError(f"{ENV_NAMES[name]}: {port} is not a TCP port (1-65535)")
+        ports = [(getattr(self, n), ENV_NAMES[n]) for n in ("rasa_port", "action_port", "web_port")]
+        for i, (port, var) in enumerate(ports):
+            for other_port, other in ports[i + 1:]:
+                if port == other_port:
+                    raise SettingsError(f"{var} and {other} are both {port}: each server needs its own port")
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError(f"LOG_FORMAT: '{self.log_format}' is not one of {', '.join(LOG_FORMATS)}")
+        if self.stop_grace_seconds <= 0:
+            raise SettingsError(f"STOP_GRACE_SECONDS: must be above 0, not {self.stop_grace_seconds}")
         if self.max_message_chars < 1:
             raise SettingsError(f"MAX_MESSAGE_CHARS: must be at least 1, not {self.max_message_chars}")
         if not 0 < self.store_retry_seconds < self.reply_timeout_seconds:
@@ -103,6 +122,14 @@ class Settings:
         return env
 
 
+def _boolean(raw: str) -> bool:
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
 ENV_NAMES: Dict[str, str] = {
     "host": "BOT_HOST", "rasa_port": "RASA_PORT", "action_port": "ACTION_PORT", "web_port": "WEB_PORT",
     "tracker_db": "TRACKER_DB", "log_dir": "LOG_DIR", "state_dir": "STATE_DIR", "model": "MODEL",
@@ -110,12 +137,19 @@ ENV_NAMES: Dict[str, str] = {
     "cors_origins": "CORS_ORIGINS", "max_message_chars": "MAX_MESSAGE_CHARS",
     "reply_timeout_seconds": "REPLY_TIMEOUT_SECONDS", "store_retry_seconds": "STORE_RETRY_SECONDS",
     "rasa_patches": "RASA_PATCHES",
+    # operations
+    "stop_grace_seconds": "STOP_GRACE_SECONDS", "metrics_enabled": "METRICS_ENABLED", "log_format": "LOG_FORMAT",
+    "prometheus_multiproc_dir": "PROMETHEUS_MULTIPROC_DIR",
 }
+LOG_FORMATS = ("text", "json")
 _PARSERS: Dict[str, Callable[[str], object]] = {
     "rasa_port": int, "action_port": int, "web_port": int, "max_message_chars": int,
     "reply_timeout_seconds": float, "store_retry_seconds": float,
     "tracker_db": Path, "log_dir": Path, "state_dir": Path, "model": Path, "endpoints": Path,
     "credentials": Path,
+    # operations
+    "stop_grace_seconds": float, "metrics_enabled": _boolean, "log_format": str.lower,
+    "prometheus_multiproc_dir": Path,
 }
 
 
@@ -124,6 +158,7 @@ def _parse(var: str, raw: str, parse: Callable[[str], object]) -> object:
         return parse(raw)
     except ValueError:
         kind = {int: "a whole number", float: "a number"}.get(parse, "a valid value")  # type: ignore[call-overload]
+        kind = "true or false" if parse is _boolean else kind
         raise SettingsError(f"{var}: '{raw}' is not {kind}") from None
 
 

@@ -25,6 +25,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import LockError
 from sanic import Blueprint
 
+import bot.metrics as metrics
 from bot.knowledge import default as knowledge_base
 from bot.knowledge.answers import unavailable
 from bot.redaction import redact
@@ -58,6 +59,7 @@ class GuardedOutput(OutputChannel):
         self.sent = 0
         self.released = False
         self.closed = False
+        self.gave_up = False
 
     def name(self) -> Text:  # type: ignore[override]
         return self.inner.name()
@@ -98,11 +100,13 @@ async def run_turn(on_new_message: Handler, message: UserMessage, output: Guarde
             output.retry()
             if time.monotonic() + delay > deadline:
                 logger.error("Giving up on a message from %s: %s", message.sender_id, error)
+                output.gave_up = True
                 output.held = [(message.sender_id, {"text": STORE_DOWN}),
                                (message.sender_id, {"text": unavailable(knowledge_base())})]
                 await output.release()
                 return
             logger.warning("Retrying a message from %s in %.2f s: %s", message.sender_id, delay, error)
+            metrics.record_store_retry()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
             continue
@@ -115,11 +119,14 @@ def guard(on_new_message: Handler) -> Handler:
 
     async def guarded(message: UserMessage) -> None:
         output = message.output_channel
+        counted = metrics.begin_turn(message.input_channel, message.sender_id)
         if len(message.text or "") > settings().max_message_chars:
             await output.send_response(message.sender_id, {"text": too_long_notice()})
             return
-        message.text, masked = redact(message.text or "")
+        original = message.text or ""
+        message.text, masked = redact(original)
         if masked:
+            metrics.record_masked(message.text, original)
             await output.send_response(message.sender_id, {"text": REDACTED_NOTICE})
         wrapped = GuardedOutput(output)
         message.output_channel = wrapped
@@ -128,10 +135,13 @@ def guard(on_new_message: Handler) -> Handler:
         await asyncio.wait({turn}, timeout=settings().reply_timeout_seconds)
         if turn.done() and turn.exception():
             logger.error("Handling a message from %s failed: %r", message.sender_id, turn.exception())
+        reason = "store_down" if wrapped.gave_up else None
         if wrapped.sent == 0:
             logger.warning("No answer for a message from %s; sending the fallback answer", message.sender_id)
             wrapped.close()
             await output.send_response(message.sender_id, {"text": unavailable(knowledge_base())})
+            reason = "no_answer" if turn.done() else "timeout"
+        metrics.end_turn(counted, reason)
 
     return guarded
 

@@ -79,6 +79,10 @@ def test_nginx_balances_exactly_the_compose_services(compose: Dict[str, Any]) ->
     assert set(re.findall(r"listen (\d+);", conf)) == {"80", "5055"}
     for location, upstream in (("/webhooks/", "rasa"), ("/socket.io/", "rasa_socketio")):
         assert re.search(rf"location {re.escape(location)} \{{\s*proxy_pass http://{upstream};", conf)
+    # Only the channels reach the replicas: /metrics and the probes are not served publicly.
+    proxied = re.findall(r"location ([^{]+?) \{\s*proxy_pass http://(rasa\w*);", conf)
+    assert sorted(loc for loc, _ in proxied) == ["/socket.io/", "/webhooks/"]
+    assert re.search(r"location ~ \^/\(metrics\|health\)\(/\|\$\) \{\s*return 404;", conf)
 
 
 def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
@@ -150,3 +154,18 @@ def test_helm_values_configure_the_same_stores_and_channels() -> None:
     assert values["applicationSettings"]["credentials"]["additionalChannelCredentials"] == \
         yaml.safe_load(CREDENTIALS.read_text())
     assert values["replicaCount"] == 2 and values["rasa-action-server"]["replicaCount"] == 2
+
+
+def test_helm_values_probe_and_scrape_the_ops_endpoints() -> None:
+    values = yaml.safe_load((DEPLOY / "helm-values.yml").read_text())
+    assert values["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": 5005}
+    assert values["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": 5005}
+    assert values["podAnnotations"]["prometheus.io/path"] == "/metrics"
+    actions = values["rasa-action-server"]
+    assert actions["readinessProbe"]["httpGet"] == {"path": "/health", "port": 5055}
+    # The actions image's entry point (bot/action_server.py) takes `rasa run actions`' options.
+    assert json.loads(dict(dockerfile("actions.Dockerfile"))["ENTRYPOINT"]) == ["python", "-m", "bot.action_server"]
+    assert actions["args"] == json.loads(dict(dockerfile("actions.Dockerfile"))["CMD"])
+    from bot.ops import OpsInput
+
+    assert f"{OpsInput.__module__}.{OpsInput.__name__}" in yaml.safe_load(CREDENTIALS.read_text())

@@ -6,7 +6,8 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from bot.run import BIN, start_action_server, start_rasa, start_web, stop, wait_for  # noqa: F401 - re-exported
+from bot.processes import BIN, stop, wait_for  # noqa: F401 - re-exported
+from bot.run import start_action_server, start_rasa, start_web  # noqa: F401 - re-exported
 from bot.settings import ROOT, Settings
 
 

@@ -10,6 +10,7 @@ from bot.channels.rest import GuardedRestInput
 from bot.channels.slack import GuardedSlackInput
 from bot.channels.socketio import GuardedSocketIOInput
 from bot.channels.telegram import GuardedTelegramInput
+from bot.ops import OpsInput
 from bot.run import OPTIONAL_CHANNELS, enabled_channels, write_credentials
 from bot.settings import Settings
 
@@ -33,16 +34,16 @@ def channels_rasa_creates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: 
 
 def test_without_slack_and_telegram_variables_only_web_channels_start(tmp_path, monkeypatch):
     channels = channels_rasa_creates(tmp_path, monkeypatch, {})
-    assert [type(c) for c in channels] == [GuardedRestInput, GuardedSocketIOInput]
+    assert [type(c) for c in channels] == [GuardedRestInput, GuardedSocketIOInput, OpsInput]
     assert channels[1].session_persistence is True
     assert channels[1].allowed_origins == Settings().origins == [Settings().web_url]
 
 
 def test_with_their_variables_slack_and_telegram_start(tmp_path, monkeypatch):
     channels = channels_rasa_creates(tmp_path, monkeypatch, {**SLACK, **TELEGRAM, "SLACK_CHANNEL": "C42"})
-    assert [type(c) for c in channels] == [GuardedRestInput, GuardedSocketIOInput, GuardedSlackInput,
+    assert [type(c) for c in channels] == [GuardedRestInput, GuardedSocketIOInput, OpsInput, GuardedSlackInput,
                                            GuardedTelegramInput]
-    slack, telegram = channels[2], channels[3]
+    slack, telegram = channels[3], channels[4]
     assert (slack.slack_token, slack.slack_signing_secret, slack.slack_channel) == ("xoxb-1", "s3cret", "C42")
     assert slack.api_url is None and telegram.api_url is None
     assert (telegram.verify, telegram.secret_token) == ("amex_bot", "s3cret-token")

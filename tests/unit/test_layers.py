@@ -7,10 +7,11 @@ LAYERS = [
     {"bot.settings", "bot.redaction", "bot.knowledge", "bot.knowledge.schema", "bot.knowledge.answers",
      "bot.knowledge.__main__", "bot.nlu.gazetteer"},                                  # domain core, no Rasa
     {"bot.nlu", "bot.nlu.components", "bot.stores", "bot.stores.sqlite", "bot.stores.redis_lock",
-     "bot.stores.failsafe", "bot.rasa_patches"},                                    # Rasa integration
+     "bot.stores.failsafe", "bot.rasa_patches", "bot.metrics", "bot.logs"},         # Rasa integration
     {"bot.channels", "bot.channels.guard", "bot.channels.http", "bot.channels.recent", "bot.channels.markup"},
-    {"bot.channels.rest", "bot.channels.socketio", "bot.channels.slack", "bot.channels.telegram"},
-    {"bot.rasa_cli", "bot.run", "bot.webchat", "bot", "actions", "actions.actions"},  # processes
+    {"bot.channels.rest", "bot.channels.socketio", "bot.channels.slack", "bot.channels.telegram", "bot.ops"},
+    {"bot.rasa_cli", "bot.run", "bot.processes", "bot.action_server", "bot.webchat", "bot", "actions",
+     "actions.actions"},                                                              # processes
 ]
 CORE = LAYERS[0]
 
