@@ -25,10 +25,12 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import LockError
 from sanic import Blueprint
 
+from bot.channels.admission import admit
 from bot.knowledge import default as knowledge_base
 from bot.knowledge.answers import unavailable
 from bot.redaction import redact
 from bot.settings import settings
+from bot.stores.erasure import purge_on_schedule
 from bot.stores.failsafe import StoreUnavailable, fail_loudly
 
 logger = logging.getLogger(__name__)
@@ -110,10 +112,12 @@ async def run_turn(on_new_message: Handler, message: UserMessage, output: Guarde
         return
 
 
-def guard(on_new_message: Handler) -> Handler:
+def guard(on_new_message: Handler, channel: str = "rest") -> Handler:
     """Mask secrets before Rasa sees the text; answer exactly once, even when the pipeline stays silent."""
 
     async def guarded(message: UserMessage) -> None:
+        if not await admit(message, channel):  # id, abuse limits, payloads (bot/channels/admission.py)
+            return
         output = message.output_channel
         if len(message.text or "") > settings().max_message_chars:
             await output.send_response(message.sender_id, {"text": too_long_notice()})
@@ -140,6 +144,11 @@ class GuardedChannel:
     """Mix in before a Rasa input channel class."""
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        bp = super().blueprint(guard(on_new_message))  # type: ignore[misc]
+        bp = super().blueprint(self.before_guard(guard(on_new_message, self.name())))  # type: ignore[misc,attr-defined]
         bp.after_server_start(fail_loudly)
+        bp.after_server_start(purge_on_schedule)
         return bp
+
+    def before_guard(self, handler: Handler) -> Handler:
+        """What a channel does to a message before the guard sees it (Telegram: /start is /greet)."""
+        return handler
