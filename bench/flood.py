@@ -1,13 +1,15 @@
 """One client floods the REST webhook while another has ordinary conversations (loopback only, bounded).
 
-    python -m bench.flood                       # fresh servers with the default limits; ~2 minutes
-    python -m bench.flood --flood-seconds 20 --flood-max 20000 --concurrency 16
+    python -m bench.flood                       # fresh servers with the default limits; ~3 minutes
+    python -m bench.flood --messages 40 --pace 0.5 --flood-max 20000 --concurrency 16
 
 The servers run with the default abuse limits (bot/settings.py). The flooding "machine" is 127.0.0.2: it
 sends as fast as `--concurrency` connections allow, each message under a new sender id (so only the
 per-address limit can stop it), for at most `--flood-seconds` and `--flood-max` messages. The normal
-"machine", 127.0.0.3, plays bench/conversations.yml one message at a time, first alone (its unloaded
-p50), then during the flood. Checked: every normal message answered (200, not empty) and stored.
+"machine", 127.0.0.3, plays bench/conversations.yml one message at a time, `--pace` seconds apart as a
+person would, first alone (its unloaded p50), then during the flood (which starts a second earlier and
+stops when the normal client is done). Checked: every normal message answered (200, not empty) and
+stored, and the loaded p50 within 2x of the unloaded one.
 Numbers go to docs/security.md.
 """
 
@@ -30,6 +32,7 @@ from typing import Dict, List
 import aiohttp
 
 from bench.load import WEBHOOK, load_conversations
+from bot.redaction import redact
 from tests.support.servers import ROOT, Settings, free_port, start_action_server, start_rasa, stop
 
 FLOODER, NORMAL = "127.0.0.2", "127.0.0.3"
@@ -51,8 +54,8 @@ def session_from(address: str) -> aiohttp.ClientSession:
                                  timeout=aiohttp.ClientTimeout(total=60))
 
 
-async def play(url: str, messages: int, prefix: str) -> Normal:
-    """The normal client: conversations one message at a time, `messages` in all."""
+async def play(url: str, messages: int, prefix: str, pace: float = 0.0) -> Normal:
+    """The normal client: conversations one message at a time, `pace` s apart, `messages` in all."""
     result = Normal()
     conversations = itertools.cycle(load_conversations())
     async with session_from(NORMAL) as session:
@@ -62,7 +65,8 @@ async def play(url: str, messages: int, prefix: str) -> Normal:
             for text in next(conversations):
                 if len(result.latencies_ms) + len(result.lost) >= messages:
                     break
-                result.sent.setdefault(sender, []).append(text)
+                result.sent.setdefault(sender, []).append(redact(text)[0])  # stored masked
+                await asyncio.sleep(pace)
                 start = time.perf_counter()
                 try:
                     async with session.post(url, json={"sender": sender, "message": text}) as reply:
@@ -105,7 +109,7 @@ async def loaded(url: str, messages: int, args: argparse.Namespace) -> "tuple[No
     started = time.monotonic()
     flooding = asyncio.ensure_future(flood(url, args.flood_seconds, args.flood_max, args.concurrency, done))
     await asyncio.sleep(1.0)  # the flood is on before the first normal message
-    normal = await play(url, messages, "loaded")
+    normal = await play(url, messages, "loaded", args.pace)
     done.set()
     statuses = await flooding
     return normal, statuses, time.monotonic() - started
@@ -122,8 +126,9 @@ def stored_user_texts(db: Path) -> Dict[str, List[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=40, help="normal messages, unloaded and loaded")
-    parser.add_argument("--flood-seconds", type=float, default=60.0)
+    parser.add_argument("--messages", type=int, default=80, help="normal messages, unloaded and loaded")
+    parser.add_argument("--pace", type=float, default=0.5, help="seconds between the normal client's messages")
+    parser.add_argument("--flood-seconds", type=float, default=120.0, help="the flood's time limit")
     parser.add_argument("--flood-max", type=int, default=50_000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
@@ -135,7 +140,7 @@ def main() -> None:
             procs.append(start_rasa(settings))
             url = settings.rasa_url + WEBHOOK
             asyncio.run(play(url, 6, "warmup"))
-            alone = asyncio.run(play(url, args.messages, "alone"))
+            alone = asyncio.run(play(url, args.messages, "alone", args.pace))
             normal, statuses, wall = asyncio.run(loaded(url, args.messages, args))
             stored = stored_user_texts(settings.tracker_db)
         finally:
@@ -144,8 +149,8 @@ def main() -> None:
     flood_sent = sum(statuses.values())
     processed = sum(1 for s in stored if s.startswith("flood-"))
     ratio = normal.p50 / alone.p50
-    print(f"normal client alone:        p50 {alone.p50:.0f} ms over {len(alone.latencies_ms)} messages, "
-          f"lost {len(alone.lost)}")
+    print(f"normal client alone:        p50 {alone.p50:.0f} ms, max {max(alone.latencies_ms, default=0):.0f} ms "
+          f"over {len(alone.latencies_ms)} messages, lost {len(alone.lost)}")
     print(f"normal client under flood:  p50 {normal.p50:.0f} ms ({ratio:.2f}x), max "
           f"{max(normal.latencies_ms, default=0):.0f} ms, lost {len(normal.lost)}, unstored {len(unstored)}")
     print(f"flooding client:            {flood_sent} messages in {wall:.1f} s ({flood_sent / wall:.0f}/s), "

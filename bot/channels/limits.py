@@ -18,6 +18,9 @@ from typing import Callable, Optional
 from bot.channels.recent import RecentIds
 from bot.settings import settings
 
+# How long a refused REST request is held before its 429: a client that floods over a few connections, each
+# sending as soon as the last was answered, slows down to a few requests a second (docs/security.md).
+TARPIT_SECONDS = 1.0
 SLOW_DOWN = "You're sending messages faster than I can take them in. Please slow down and try again in a minute."
 
 

@@ -18,7 +18,7 @@ from sanic.response import json as json_response
 from bot.channels.guard import GuardedChannel, Handler
 from bot.channels.http import json_error
 from bot.channels.identity import id_problem
-from bot.channels.limits import client_address, limits, retry_after
+from bot.channels.limits import TARPIT_SECONDS, client_address, limits, retry_after
 from bot.settings import settings
 from bot.stores.erasure import erase_from_store
 
@@ -72,7 +72,10 @@ class GuardedRestInput(GuardedChannel, RestInput):
         @bp.middleware("request")
         async def validate(request: Request) -> Optional[HTTPResponse]:
             if request.method == "POST" and request.path.endswith("/webhook"):
-                return check_rest_request(request)
+                refused = check_rest_request(request)
+                if refused is not None and refused.status == 429:
+                    await asyncio.sleep(TARPIT_SECONDS)  # costs a sleeping coroutine, not CPU
+                return refused
             return None
 
         @bp.route("/conversations/<sender_id>", methods=["DELETE"])
