@@ -18,7 +18,7 @@ PYTHON310 := $(call find_python,3.10)
 PYTHON312 := $(call find_python,3.12)
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml) bot/nlu/gazetteer.yml
 
-.PHONY: help setup train run test test-unit test-core lint screenshots bench validate clean
+.PHONY: help setup train run test test-unit test-core lint screenshots bench validate purge clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench: $(VENV)/.installed  ## benchmark against a stock `rasa init` bot; writes 
 
 validate: setup  ## rasa data validate
 	$(RASA) data validate --fail-on-warnings
+
+purge: $(VENV)/.installed  ## delete conversations older than RETENTION_DAYS (90) from the tracker store
+	$(PY) -m bot.retention
 
 clean:  ## remove the venvs, models and runtime state
 	rm -rf $(VENV) $(CORE_VENV) models var node_modules

@@ -56,6 +56,14 @@ class Settings:
     # prometheus-client's multi-process mode, for servers run with several Sanic workers.
     prometheus_multiproc_dir: Optional[Path] = None
     # --- end of operations ---
+    # Trust (docs/security.md): abuse limits per sender and per client address (0 = off), the addresses
+    # exempt from the address limit ("none" for none), how many proxies in front add X-Forwarded-For,
+    # and how many days a conversation is kept after its last event.
+    rate_limit_per_sender: int = 30
+    rate_limit_per_address: int = 600
+    rate_limit_exempt: str = "127.0.0.1 ::1"
+    trusted_proxy_hops: int = 0
+    retention_days: int = 90
     extra_env: Dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -79,6 +87,11 @@ class Settings:
             raise SettingsError(
                 f"STORE_RETRY_SECONDS ({self.store_retry_seconds}) must be above 0 and below "
                 f"REPLY_TIMEOUT_SECONDS ({self.reply_timeout_seconds})")
+        for name in ("rate_limit_per_sender", "rate_limit_per_address", "trusted_proxy_hops"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{ENV_NAMES[name]}: must be 0 or more, not {getattr(self, name)}")
+        if self.retention_days < 1:
+            raise SettingsError(f"RETENTION_DAYS: must be at least 1, not {self.retention_days}")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **overrides: object) -> "Settings":
@@ -102,6 +115,11 @@ class Settings:
     @property
     def action_url(self) -> str:
         return f"http://{self.host}:{self.action_port}/webhook"
+
+    @property
+    def exempt_addresses(self) -> List[str]:
+        """Client addresses the per-address limit does not apply to."""
+        return [a for a in self.rate_limit_exempt.replace(",", " ").split() if a.lower() != "none"]
 
     @property
     def origins(self) -> List[str]:
@@ -140,6 +158,10 @@ ENV_NAMES: Dict[str, str] = {
     # operations
     "stop_grace_seconds": "STOP_GRACE_SECONDS", "metrics_enabled": "METRICS_ENABLED", "log_format": "LOG_FORMAT",
     "prometheus_multiproc_dir": "PROMETHEUS_MULTIPROC_DIR",
+    # Trust
+    "rate_limit_per_sender": "RATE_LIMIT_PER_SENDER", "rate_limit_per_address": "RATE_LIMIT_PER_ADDRESS",
+    "rate_limit_exempt": "RATE_LIMIT_EXEMPT", "trusted_proxy_hops": "TRUSTED_PROXY_HOPS",
+    "retention_days": "RETENTION_DAYS",
 }
 LOG_FORMATS = ("text", "json")
 _PARSERS: Dict[str, Callable[[str], object]] = {
@@ -150,6 +172,9 @@ _PARSERS: Dict[str, Callable[[str], object]] = {
     # operations
     "stop_grace_seconds": float, "metrics_enabled": _boolean, "log_format": str.lower,
     "prometheus_multiproc_dir": Path,
+    # Trust
+    "rate_limit_per_sender": int, "rate_limit_per_address": int, "trusted_proxy_hops": int,
+    "retention_days": int,
 }
 
 

@@ -26,10 +26,12 @@ from rasa.core.lock_store import LockError
 from sanic import Blueprint
 
 import bot.metrics as metrics
+from bot.channels.admission import admit
 from bot.knowledge import default as knowledge_base
 from bot.knowledge.answers import unavailable
 from bot.redaction import redact
 from bot.settings import settings
+from bot.stores.erasure import purge_on_schedule
 from bot.stores.failsafe import StoreUnavailable, fail_loudly
 
 logger = logging.getLogger(__name__)
@@ -114,10 +116,12 @@ async def run_turn(on_new_message: Handler, message: UserMessage, output: Guarde
         return
 
 
-def guard(on_new_message: Handler) -> Handler:
+def guard(on_new_message: Handler, channel: str = "rest") -> Handler:
     """Mask secrets before Rasa sees the text; answer exactly once, even when the pipeline stays silent."""
 
     async def guarded(message: UserMessage) -> None:
+        if not await admit(message, channel):  # id, abuse limits, payloads (bot/channels/admission.py)
+            return
         output = message.output_channel
         counted = metrics.begin_turn(message.input_channel, message.sender_id)
         if len(message.text or "") > settings().max_message_chars:
@@ -150,6 +154,11 @@ class GuardedChannel:
     """Mix in before a Rasa input channel class."""
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        bp = super().blueprint(guard(on_new_message))  # type: ignore[misc]
+        bp = super().blueprint(self.before_guard(guard(on_new_message, self.name())))  # type: ignore[misc,attr-defined]
         bp.after_server_start(fail_loudly)
+        bp.after_server_start(purge_on_schedule)
         return bp
+
+    def before_guard(self, handler: Handler) -> Handler:
+        """What a channel does to a message before the guard sees it (Telegram: /start is /greet)."""
+        return handler

@@ -10,6 +10,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from bot.channels.guard import GuardedChannel, Handler
+from bot.channels.limits import SLOW_DOWN, client_address, limits
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,20 @@ class GuardedSocketIOInput(GuardedChannel, SocketIOInput):
             return await rasa_connect(sid, environ, auth)
 
         sio.on("connect", namespace=self.namespace)(connect)
+        rasa_handle_message = sio.handlers[self.namespace or "/"][self.user_message_evt]
+
+        async def handle_message(sid: Text, data: Dict) -> None:
+            # The per-address limit; the per-sender one is the guard's, as on every channel.
+            request = (sio.get_environ(sid, self.namespace) or {}).get("sanic.request")
+            address = request and client_address(request.ip, request.headers.get("X-Forwarded-For"))
+            if address and limits().check(None, address):
+                logger.warning("Refused a socket.io message from %s: over RATE_LIMIT_PER_ADDRESS", address)
+                if limits().warn(None, address):
+                    await sio.emit(self.bot_message_evt, {"text": SLOW_DOWN}, room=sid)
+                return
+            await rasa_handle_message(sid, data)
+
+        sio.on(self.user_message_evt, namespace=self.namespace)(handle_message)
         return bp
 
 

@@ -148,14 +148,17 @@ class GuardedTelegramInput(GuardedChannel, TelegramInput):
             self._in_background(self._answer_callback(callback["id"]))
         return None
 
-    def blueprint(self, on_new_message: Handler) -> Blueprint:
+    def before_guard(self, handler: Handler) -> Handler:
         async def start_is_greet(message: UserMessage) -> None:
-            # Telegram's Start button sends "/start", which Rasa would read as an unknown intent.
+            # Telegram's Start button sends "/start", which Rasa (and the guard) would refuse as an unknown intent.
             if (message.text or "").strip().split("@")[0] == "/start":
                 message.text = "/greet"
-            await on_new_message(message)
+            await handler(message)
 
-        bp = super().blueprint(start_is_greet)
+        return start_is_greet
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        bp = super().blueprint(on_new_message)
 
         @bp.middleware("request")
         async def authenticate(request: Request) -> Optional[HTTPResponse]:

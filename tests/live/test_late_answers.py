@@ -92,4 +92,4 @@ def test_socketio_gets_the_fallback_once_and_the_turn_is_stored(stack):
         client.disconnect()
     texts = [m.get("text", "") for m in got]
     assert len(texts) == 1 and FALLBACK in texts[0], texts
-    assert _stored_user_texts(settings, "late-sio") == ["I lost my card in India"]
+    assert _stored_user_texts(settings, "socketio:late-sio") == ["I lost my card in India"]  # socket.io ids are prefixed

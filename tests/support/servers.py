@@ -6,6 +6,9 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import requests
+from requests.adapters import HTTPAdapter
+
 from bot.processes import BIN, stop, wait_for  # noqa: F401 - re-exported
 from bot.run import start_action_server, start_rasa, start_web  # noqa: F401 - re-exported
 from bot.settings import ROOT, Settings
@@ -25,3 +28,20 @@ def local_settings(state: Path, **overrides: Any) -> Settings:
                         model=ROOT / "models")
     values.update(overrides)
     return Settings(**values)
+
+
+class _SourceAddress(HTTPAdapter):
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_at(address: str) -> requests.Session:
+    """HTTP requests from another loopback address (127.0.0.2, ...): a second "client machine" on this one."""
+    session = requests.Session()
+    session.mount("http://", _SourceAddress(address))
+    return session

@@ -1,0 +1,146 @@
+"""Issue 15 ("Trust") on the deploy/ topology's parts: retention and erasure on a real PostgreSQL tracker
+store through deploy/endpoints.production.yml, and nginx's per-address limit (deploy/nginx.conf) in front
+of a stand-in upstream (loopback only, bounded)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, Iterator, Optional, Tuple
+
+import pytest
+import sqlalchemy as sa
+
+from bot.stores.erasure import purge
+from tests.support.cluster import ENDPOINTS, Nginx, Postgres
+from tests.support.fakes import Call, FakeAPI
+from tests.support.servers import ROOT, client_at
+from tests.support.stores import rows, seed
+
+AGES = {"old": [200, 120], "edge-old": [90.01], "edge-new": [89.99], "mixed": [300, 10], "new": [0.5, 0.1],
+        "telegram:42": [95], "slack:U42": [5]}
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Postgres]:
+    home = Path(tempfile.mkdtemp(prefix="amex-trust-"))
+    os.chmod(home, 0o755)  # PostgreSQL runs as its own user when we are root (as in tests/support/cluster.py)
+    (home / "postgres").mkdir()
+    server = Postgres(home / "postgres")
+    try:
+        server.init()
+        yield server
+    finally:
+        try:
+            server.stop("immediate")
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def engine(postgres: Postgres) -> Iterator[sa.engine.Engine]:
+    engine = sa.create_engine(f"postgresql://{postgres.user}:{postgres.password}@127.0.0.1:{postgres.port}/"
+                              f"{postgres.db}")
+    seed(engine, {})  # the table
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM events"))
+    seed(engine, AGES)
+    yield engine
+    engine.dispose()
+
+
+def command(postgres: Postgres, *args: str, **env: str) -> str:
+    """`python -m ...` configured as a replica is: deploy/endpoints.production.yml and the environment."""
+    environment = {"PATH": "/usr/bin:/bin", "RASA_TELEMETRY_ENABLED": "false", "ENDPOINTS": str(ENDPOINTS),
+                   "ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook", "REDIS_HOST": "127.0.0.1",
+                   "REDIS_PORT": "1", "REDIS_PASSWORD": "unused", **postgres.env(), **env}
+    done = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=environment, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_make_purge_on_postgresql_leaves_exactly_the_recent_conversations(postgres: Postgres,
+                                                                          engine: sa.engine.Engine) -> None:
+    out = command(postgres, "bot.retention")
+    for gone in ("old: 2 events", "edge-old: 1 events", "telegram:42: 1 events"):
+        assert f"deleted {gone}" in out
+    assert "Deleted 3 conversations (4 events) whose last event is older than 90 days." in out
+    assert rows(engine) == [("edge-new", 1), ("mixed", 2), ("new", 2), ("slack:U42", 1)]
+    assert "Deleted 0 conversations" in command(postgres, "bot.retention")  # idempotent
+    assert "Deleted 2 conversations" in command(postgres, "bot.retention", RETENTION_DAYS="7")
+    assert rows(engine) == [("new", 2), ("slack:U42", 1)]
+
+
+def test_erase_on_postgresql_deletes_one_conversation_completely(postgres: Postgres,
+                                                                  engine: sa.engine.Engine) -> None:
+    assert "deleted slack:U42: 1 events" in command(postgres, "bot.erase", "slack:U42")
+    assert "nothing stored for slack:U42" in command(postgres, "bot.erase", "slack:U42")
+    assert [s for s, _ in rows(engine)] == ["edge-new", "edge-old", "mixed", "new", "old", "telegram:42"]
+
+
+def test_purge_boundary_on_postgresql(engine: sa.engine.Engine) -> None:
+    assert [d.sender_id for d in purge(engine, 90)] == ["edge-old", "old", "telegram:42"]
+    assert purge(engine, 90) == []
+
+
+# --- nginx's per-address limit --------------------------------------------------------------------------
+
+class Upstream(FakeAPI):
+    """Stands in for the Rasa replicas: answers every webhook POST with an empty reply list."""
+
+    def method_of(self, path: str) -> Optional[str]:
+        return path
+
+    def answer(self, call: Call) -> Tuple[int, Dict[str, Any]]:
+        return 200, {}
+
+
+@pytest.fixture(scope="module")
+def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Nginx, Upstream]]:
+    upstream = Upstream().start()
+    server = Nginx(tmp_path_factory.mktemp("nginx"), {"rasa-a:5005": upstream.port, "actions-a:5055": upstream.port})
+    server.start()
+    try:
+        yield server, upstream
+    finally:
+        server.stop()
+        upstream.stop()
+
+
+def burst(nginx: Nginx, address: str, count: int) -> list:
+    client = client_at(address)
+    url = f"{nginx.url}/webhooks/rest/webhook"
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(lambda i: client.post(url, json={"sender": f"n{i}", "message": "hi"}, timeout=10),
+                             range(count)))
+
+
+def test_nginx_limits_each_address_on_the_rest_webhook(nginx: Tuple[Nginx, Upstream]) -> None:
+    server, upstream = nginx
+    started = time.monotonic()
+    flood = burst(server, "127.0.0.2", 80)
+    elapsed = time.monotonic() - started
+    passed = [r for r in flood if r.status_code == 200]
+    limited = [r for r in flood if r.status_code == 429]
+    # burst=20 at 10 r/s: 20 at once, then one every 100 ms.
+    assert len(passed) + len(limited) == 80
+    assert 20 <= len(passed) <= 21 + 10 * elapsed + 1, (len(passed), elapsed)
+    assert limited and all(r.headers.get("Retry-After") == "1" and "slow down" in r.json()["error"]
+                           for r in limited)
+    # Another address is not affected, and the machine itself is exempt.
+    assert all(r.status_code == 200 for r in burst(server, "127.0.0.3", 10))
+    assert all(r.status_code == 200 for r in burst(server, "127.0.0.1", 60))
+
+
+def test_nginx_does_not_pass_on_the_erasure_endpoint(nginx: Tuple[Nginx, Upstream]) -> None:
+    server, upstream = nginx
+    seen = len(upstream.calls)
+    reply = client_at("127.0.0.4").delete(f"{server.url}/webhooks/rest/conversations/alice?token=x", timeout=10)
+    assert reply.status_code == 404 and len(upstream.calls) == seen
