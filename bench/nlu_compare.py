@@ -117,11 +117,11 @@ def data_files(variant: str, workdir: Path) -> Path:
             ).stdout
             (out / name).write_text(text, encoding="utf-8")
     else:
-        shutil.copy(DATA / "nlu.yml", out / "nlu.yml")
-        if variant == "new":
-            shutil.copy(DATA / "nlu_out_of_scope.yml", out / "nlu_out_of_scope.yml")
-        elif variant != "new_no_oos":
+        if variant not in ("new", "new_no_oos"):
             raise ValueError(variant)
+        for path in sorted(DATA.glob("nlu*.yml")):  # nlu.yml, nlu_banking.yml, nlu_out_of_scope.yml
+            if variant == "new" or path.name != "nlu_out_of_scope.yml":
+                shutil.copy(path, out / path.name)
     return out
 
 
