@@ -119,7 +119,7 @@ class KnowledgeBase(_Strict):
                     for key in getattr(need, field)
                     if key not in table
                 ]
-            for channel in filter(None, (need.lead_contacts, *need.contacts)):
+            for channel in [c for c in (need.lead_contacts, *need.contacts) if c]:
                 if channel not in values["no_contact"]:
                     problems.append(f"needs -> {name}: no_contact has no entry for '{channel}'")
         missing = set(CHANNELS) - set(values["channels"])

@@ -136,7 +136,7 @@ def _card_region(entities: List[Dict[str, Any]], words: List[str], doc: Doc) -> 
     """One entity of each kind (a slot takes one value): for the region, the one named as the card's
     country, else the first one not named as where the user is; for the others, the first."""
     regions = [e for e in entities if e["entity"] == "region"]
-    firsts = {}
+    firsts: Dict[str, Dict[str, Any]] = {}
     for e in entities:
         firsts.setdefault(e["entity"], e)
     if len({e["value"] for e in regions}) < 2:

@@ -168,7 +168,7 @@ def test_policy_predictions_are_rasas(agent, monkeypatch):
     assert ours["select_prediction"].probabilities == rasas["select_prediction"].probabilities
     assert domain.action_names_or_texts[max(range(len(ours["select_prediction"].probabilities)),
                                             key=ours["select_prediction"].probabilities.__getitem__)] \
-        == "contact_form"
+        == "action_answer"
 
 
 def test_empty_domain_check_is_rasas():
