@@ -17,12 +17,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import KnowledgeBase, KnowledgeBaseError, default
-from bot.knowledge.answers import Reply, answer, follow_up
+from bot.knowledge.answers import CHANNEL_INTENTS, Reply, answer, follow_up
 
 logger = logging.getLogger(__name__)
 DETAILS = ("region", "card_type")
 # How sure NLU must be of a need, among its alternatives, to offer it after a message it did not understand.
 SUGGEST_MIN_CONFIDENCE = 0.1
+# A message of at most REPLY_WORDS words that names a detail is a reply to the last answer, unless NLU is
+# at least CONFIDENT that it is a need of its own ("lost my gold card").
+REPLY_WORDS, CONFIDENT = 4, 0.8
 
 
 def _load_knowledge_base() -> KnowledgeBase:
@@ -56,15 +59,22 @@ class Turn:
         self.dispatcher, self.tracker, self.domain = dispatcher, tracker, domain
         message = tracker.latest_message or {}
         self.intent: str = (message.get("intent") or {}).get("name") or ""
+        self.confidence: float = (message.get("intent") or {}).get("confidence") or 0.0
         self.ranking: List[Dict[str, Any]] = message.get("intent_ranking") or []
-        self.details_given = {e.get("entity") for e in message.get("entities") or []} & set(DETAILS)
+        entities = message.get("entities") or []
+        self.details_given = {e.get("entity") for e in entities} & set(DETAILS)
+        by_channel = {channel: intent for intent, channel in CHANNEL_INTENTS.items()}
+        self.channel_intent: Optional[str] = next((by_channel[e["value"]] for e in entities if e.get("entity") ==
+                                                   "channel" and e.get("value") in by_channel), None)
         self.topic: Optional[str] = tracker.get_slot("need")
         self.slots = {k: tracker.get_slot(k) for k in DETAILS}
 
     def respond(self) -> List[EventType]:
-        if KB.need(self.intent):
-            return self._need(self.intent)
         need = self.topic or self.tracker.get_slot("candidate")
+        if KB.need(self.intent) and not (need and self._reads_as_a_reply()):
+            return self._need(self.intent)
+        if self.channel_intent and not self.details_given and self._short() and self.confidence < CONFIDENT:
+            return self._need(self.channel_intent)  # "amex phone no", "email?": that channel's answer
         if self.details_given:  # a detail, or a correction of one ("no, it's my work card")
             if need:  # the last answer again, for the new details
                 return self._need(self.tracker.get_slot("follow_up") or need)
@@ -81,6 +91,14 @@ class Turn:
         self.dispatcher.utter_message(response="utter_out_of_scope" if self.intent == "out_of_scope"
                                       else "utter_anything_else")
         return [SlotSet("asked", None), SlotSet("asked_again", None)] if asked else []
+
+    def _reads_as_a_reply(self) -> bool:
+        """A few words naming a detail ("Platinum", "personal one"), with no confident need of their own:
+        an answer to the bot's question or a correction, whatever intent NLU leaned to."""
+        return bool(self.details_given) and self._short() and self.confidence < CONFIDENT
+
+    def _short(self) -> bool:
+        return len((self.tracker.latest_message.get("text") or "").split()) <= REPLY_WORDS
 
     def _need(self, intent: str) -> List[EventType]:
         """Answer `intent`, as a follow-up to the current topic when it is one."""

@@ -16,10 +16,10 @@ SLOTS = ("region", "card_type", "channel", "need", "follow_up", "asked", "asked_
 
 
 def _tracker(intent: str, entities: Optional[List[str]] = None, ranking: Optional[list] = None,
-             **slots: Any) -> Tracker:
+             text: str = "", confidence: float = 0.9, **slots: Any) -> Tracker:
     return Tracker(
         sender_id="test", slots={**{k: None for k in SLOTS}, **slots},
-        latest_message={"intent": {"name": intent, "confidence": 0.9}, "text": "",
+        latest_message={"intent": {"name": intent, "confidence": confidence}, "text": text,
                         "entities": [{"entity": e, "value": slots.get(e)} for e in entities or []],
                         "intent_ranking": ranking or []},
         events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
@@ -90,3 +90,13 @@ def test_a_follow_up_keeps_the_topic():
     messages, events = _run(_tracker("what_to_prepare", region="India", need="report_lost_card"))
     assert "card number" in messages[0]["text"]
     assert SlotSet("need", "report_lost_card") not in events  # unchanged
+
+
+def test_a_short_detail_is_a_reply_whatever_need_nlu_leaned_to():
+    tracker = _tracker("card_benefits", ["card_type"], text="Platinum", confidence=0.45, region="US",
+                       card_type="personal", need="report_lost_card", asked="card_type")
+    messages, events = _run(tracker)
+    assert messages[0]["text"].startswith("A lost or stolen card") and "1-800-528-4800" in messages[0]["text"]
+    confident = _tracker("report_fraud", ["card_type"], text="someone used my gold card", confidence=0.95,
+                         region="US", card_type="personal", need="report_lost_card")
+    assert _run(confident)[0][0]["text"].startswith("Suspicious activity")
