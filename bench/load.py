@@ -32,12 +32,14 @@ def load_conversations(path: Path = CONVERSATIONS) -> List[List[str]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
 
 
-def turns(conversations: Sequence[Sequence[str]], user: int, prefix: str) -> Iterator[Tuple[str, str]]:
-    """(sender id, text) for one user, forever: conversations in order from a per-user offset."""
+def turns(conversations: Sequence[Sequence[str]], user: int, prefix: str,
+          one_conversation: bool = False) -> Iterator[Tuple[str, str]]:
+    """(sender id, text) for one user, forever: conversations in order from a per-user offset, each
+    under a new sender id, or all under one (`one_conversation`: a conversation that keeps growing)."""
     start = user % len(conversations)
     order = itertools.cycle(list(range(start, len(conversations))) + list(range(start)))
     for number, index in enumerate(order):
-        sender = f"{prefix}-u{user}-c{number}"
+        sender = f"{prefix}-u{user}" if one_conversation else f"{prefix}-u{user}-c{number}"
         for text in conversations[index]:
             yield sender, text
 
@@ -47,6 +49,9 @@ class LoadResult:
     users: int
     messages_per_user: int
     latencies_ms: List[float] = field(default_factory=list)
+    # The position (1-based) in its user's run of each answered message, parallel to latencies_ms.
+    turn_numbers: List[int] = field(default_factory=list)
+    senders: List[str] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
     empty_replies: int = 0
     wall_s: float = 0.0
@@ -67,6 +72,13 @@ class LoadResult:
         ordered = sorted(self.latencies_ms)
         return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
+    def block_medians(self, size: int = 20) -> List[float]:
+        """The median latency of messages 1-size, size+1-2*size, ... of each user's run (all users)."""
+        blocks: dict = {}
+        for number, latency in zip(self.turn_numbers, self.latencies_ms):
+            blocks.setdefault((number - 1) // size, []).append(latency)
+        return [statistics.median(blocks[b]) for b in sorted(blocks)]
+
     def summary(self) -> str:
         return (f"{self.users} x {self.messages_per_user}: {self.throughput:.1f} msg/s, "
                 f"p50 {self.percentile(50):.1f} ms, p95 {self.percentile(95):.1f} ms, "
@@ -75,8 +87,10 @@ class LoadResult:
 
 
 async def _user(session: aiohttp.ClientSession, url: str, user: int, count: int, prefix: str,
-                conversations: Sequence[Sequence[str]], deadline: float, result: LoadResult) -> None:
-    for sender, text in itertools.islice(turns(conversations, user, prefix), count):
+                conversations: Sequence[Sequence[str]], deadline: float, result: LoadResult,
+                one_conversation: bool = False) -> None:
+    for number, (sender, text) in enumerate(itertools.islice(turns(conversations, user, prefix, one_conversation),
+                                                             count), start=1):
         if time.monotonic() > deadline:
             result.errors.append("not sent: the run's time limit was reached")
             continue
@@ -92,12 +106,16 @@ async def _user(session: aiohttp.ClientSession, url: str, user: int, count: int,
             result.errors.append(f"{type(e).__name__}: {e}")
             continue
         result.latencies_ms.append(elapsed)
+        result.turn_numbers.append(number)
+        if sender not in result.senders:
+            result.senders.append(sender)
         result.empty_replies += not body
 
 
 async def run_load(base_url: str, users: int, messages_per_user: int, prefix: str = "bench",
                    conversations: Optional[Sequence[Sequence[str]]] = None,
-                   time_limit_s: float = 600.0, request_timeout_s: float = 30.0) -> LoadResult:
+                   time_limit_s: float = 600.0, request_timeout_s: float = 30.0,
+                   one_conversation: bool = False) -> LoadResult:
     """Drive `base_url`'s REST webhook with `users` concurrent users, `messages_per_user` each."""
     host = urlsplit(base_url).hostname
     if host not in LOOPBACK:
@@ -112,7 +130,7 @@ async def run_load(base_url: str, users: int, messages_per_user: int, prefix: st
         start = time.perf_counter()
         await asyncio.gather(*(
             _user(session, base_url.rstrip("/") + WEBHOOK, user, messages_per_user, prefix,
-                  conversations, deadline, result)
+                  conversations, deadline, result, one_conversation)
             for user, session in enumerate(sessions)
         ))
         result.wall_s = time.perf_counter() - start

@@ -51,8 +51,10 @@ DOCS = ROOT / "docs"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 QUIET_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 # Phases: (name, users, messages per user); the smoke run keeps the code path with a few messages.
-PHASES = [("single", 1, 200), ("concurrent", 20, 50)]
-SMOKE_PHASES = [("single", 1, 6), ("concurrent", 3, 4)]
+# "long-" phases play every message of a user in ONE conversation (one sender id), so its tracker grows.
+PHASES = [("single", 1, 200), ("concurrent", 20, 50), ("long-single", 1, 200), ("long-concurrent", 20, 50)]
+SMOKE_PHASES = [("single", 1, 6), ("concurrent", 3, 4), ("long-single", 1, 8), ("long-concurrent", 2, 6)]
+BLOCK = 20  # messages per block for the per-block medians of the long phases
 PHASE_TIME_LIMIT_S = 300.0
 
 # What the issue asks for, checked against the numbers of the same run.
@@ -63,6 +65,8 @@ TARGETS = {
     "rasa_rss_mb": 600.0,
     "actions_rss_mb": 150.0,
     "train_s": 60.0,
+    "long_growth": 1.5,  # median of the last block / of the first block, one user, one conversation
+    "long_throughput_ratio_20": 4.0,
 }
 
 
@@ -107,6 +111,9 @@ class Bot:
     rss_mb: Dict[str, float] = field(default_factory=dict)
     phases: Dict[str, LoadResult] = field(default_factory=dict)
     profile: Optional[Path] = None
+    tracker_db: Optional[Path] = None
+    # Per long phase: every message sent was stored exactly once (user events per sender, our store).
+    stored_once: Dict[str, bool] = field(default_factory=dict)
 
     def env(self) -> Dict[str, str]:
         return dict(os.environ, **QUIET_ENV, RASA_CACHE_DIRECTORY=str(self.folder / "cache"))
@@ -135,10 +142,14 @@ def start_ours(bot: Bot) -> None:
     bot.model_bytes = model_file(models).stat().st_size
     settings = Settings(rasa_port=free_port(), action_port=free_port(), tracker_db=bot.folder / "tracker.db",
                         log_dir=bot.folder / "log", model=models, api_token=None,
+                        # The long phases send 200 messages in one conversation as fast as answered:
+                        # more than the per-sender abuse limit (30 a minute) allows a person.
+                        rate_limit_per_sender=0,
                         extra_env=dict(QUIET_ENV), state_dir=bot.folder / "state")
     bot.procs["action server"] = start_action_server(settings)
     bot.procs["Rasa server"] = start_rasa(settings)
     bot.url = settings.rasa_url
+    bot.tracker_db = settings.tracker_db
 
 
 STOCK_EPOCH_KEYS = ("DIETClassifier", "ResponseSelector", "TEDPolicy", "UnexpecTEDIntentPolicy")
@@ -189,10 +200,26 @@ def drive(bot: Bot, phases: List[Tuple[str, int, int]], conversations: List[List
     if result.errors:
         raise RuntimeError(f"{bot.name}: the warm-up failed: {result.errors[:3]}")
     for name, users, messages in phases:
-        result = asyncio.run(run_load(bot.url, users, messages, prefix=f"{bot.name}-{users}",
-                                      time_limit_s=PHASE_TIME_LIMIT_S))
+        result = asyncio.run(run_load(bot.url, users, messages, prefix=f"{bot.name}-{name}-{users}",
+                                      time_limit_s=PHASE_TIME_LIMIT_S, one_conversation=name.startswith("long")))
         bot.phases[name] = result
+        if bot.tracker_db and name.startswith("long"):
+            bot.stored_once[name] = stored_once(bot.tracker_db, result)
         print(f"  {bot.name:5} {result.summary()}", flush=True)
+
+
+def stored_once(db: Path, result: LoadResult) -> bool:
+    """Each sender of a long phase has as many user events in the tracker store as messages answered."""
+    import sqlite3
+
+    sent = list(result.senders)
+    with sqlite3.connect(db) as connection:
+        stored = dict(connection.execute(
+            "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' AND sender_id IN (%s) GROUP BY sender_id"
+            % ",".join("?" * len(sent)), list(sent)).fetchall())
+    per_user = result.messages_per_user
+    return (len(stored) == result.users and not result.errors
+            and all(count == per_user for count in stored.values()))
 
 
 def profile(bot: Bot, users: int, messages: int, conversations: List[List[str]]) -> Optional[Path]:
@@ -265,7 +292,17 @@ def targets_met(ours: Bot, stock: Bot) -> Dict[str, bool]:
         "rasa_rss_mb": ours.rss_mb["Rasa server"] <= TARGETS["rasa_rss_mb"],
         "actions_rss_mb": ours.rss_mb["action server"] <= TARGETS["actions_rss_mb"],
         "train_s": ours.train_s <= TARGETS["train_s"],
+        "long_growth": growth(ours.phases["long-single"]) <= TARGETS["long_growth"],
+        "long_throughput_ratio_20": ours.phases["long-concurrent"].throughput
+        >= TARGETS["long_throughput_ratio_20"] * stock.phases["long-concurrent"].throughput,
+        "stored_once": all(ours.stored_once.values()) and len(ours.stored_once) == 2,
     }
+
+
+def growth(result: LoadResult) -> float:
+    """Median latency of the last block of messages over that of the first."""
+    blocks = result.block_medians(BLOCK)
+    return blocks[-1] / blocks[0] if blocks and blocks[0] else float("nan")
 
 
 def table(ours: Bot, stock: Bot, met: Dict[str, bool]) -> List[str]:
@@ -273,9 +310,12 @@ def table(ours: Bot, stock: Bot, met: Dict[str, bool]) -> List[str]:
     for phase in ours.phases:
         o, s = ours.phases[phase], stock.phases[phase]
         head = f"{o.users} user{'s' if o.users > 1 else ''} x {o.messages_per_user} messages"
-        if phase == "concurrent":
+        if phase.startswith("long"):
+            head = f"one conversation each, {head}"
+        if phase in ("concurrent", "long-concurrent"):
+            key = "throughput_ratio_20" if phase == "concurrent" else "long_throughput_ratio_20"
             lines.append(_row(f"{head}: throughput, msg/s", o.throughput, s.throughput, ".1f",
-                              f">= {TARGETS['throughput_ratio_20']:.0f}x stock", met["throughput_ratio_20"]))
+                              f">= {TARGETS[key]:.0f}x stock", met[key]))
         else:
             lines.append(_row(f"{head}: throughput, msg/s", o.throughput, s.throughput, ".1f"))
         for q in (50, 95, 99):
@@ -287,6 +327,17 @@ def table(ours: Bot, stock: Bot, met: Dict[str, bool]) -> List[str]:
                 lines.append(_row(f"{head}: latency p{q}, ms", o.percentile(q), s.percentile(q), ".1f"))
         lines.append(f"| {head}: errors | {len(o.errors)} | {len(s.errors)} | | 0 | "
                      f"{'met' if not o.errors else '**not met**'} |")
+        if phase.startswith("long"):
+            ob, sb = o.block_medians(BLOCK), s.block_medians(BLOCK)
+            for b, (x, y) in enumerate(zip(ob, sb)):
+                lines.append(_row(f"{head}: median latency of messages {b * BLOCK + 1}-{(b + 1) * BLOCK}, ms",
+                                  x, y, ".1f"))
+            if phase == "long-single":
+                lines.append(_row(f"{head}: last block / first block", growth(o), growth(s), ".2f",
+                                  f"<= {TARGETS['long_growth']}", met["long_growth"]))
+            ok = ours.stored_once.get(phase, False)
+            lines.append(f"| {head}: every message stored once (user events per sender) | "
+                         f"{'yes' if ok else 'no'} | | | yes | {'met' if ok else '**not met**'} |")
     lines.append(_row("Rasa server peak RSS, MB", ours.rss_mb["Rasa server"], stock.rss_mb["Rasa server"], ".0f",
                       f"<= {TARGETS['rasa_rss_mb']:.0f} MB", met["rasa_rss_mb"]))
     lines.append(f"| action server peak RSS, MB | {ours.rss_mb['action server']:.0f} | (none) | | "
@@ -324,6 +375,30 @@ def plot(ours: Bot, stock: Bot, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    # Latency against the message's turn number in its conversation (the long phases).
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    for ax, phase in zip(axes, ("long-single", "long-concurrent")):
+        for bot, colour in ((ours, "tab:blue"), (stock, "tab:orange")):
+            result = bot.phases.get(phase)
+            if not result or not result.latencies_ms:
+                continue
+            by_turn: Dict[int, List[float]] = collections.defaultdict(list)
+            for number, latency in zip(result.turn_numbers, result.latencies_ms):
+                by_turn[number].append(latency)
+            xs = sorted(by_turn)
+            ax.plot(xs, [sorted(by_turn[x])[len(by_turn[x]) // 2] for x in xs], color=colour, lw=1,
+                    label=f"{bot.name}")
+        result = ours.phases.get(phase)
+        if result:
+            ax.set_title(f"one conversation each: {result.users} user{'s' if result.users > 1 else ''} x "
+                         f"{result.messages_per_user} messages")
+        ax.set_xlabel("message number in the conversation")
+        ax.set_ylabel("latency, ms (median over users)")
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path.with_name("performance_turns.png"), dpi=110)
+    plt.close(fig)
 
 
 def report(ours: Bot, stock: Bot, info: Dict[str, str], out: Path, command: str) -> str:
@@ -342,6 +417,8 @@ def report(ours: Bot, stock: Bot, info: Dict[str, str], out: Path, command: str)
         *table(ours, stock, met),
         "",
         "![latency distributions](performance_latency.png)",
+        "",
+        "![latency against the message's number in its conversation](performance_turns.png)",
     ]
     if ours.profile:
         total, own, inclusive = profile_top(ours.profile)
@@ -367,6 +444,8 @@ def results_json(ours: Bot, stock: Bot, info: Dict[str, str]) -> Dict:
             "phases": {name: {"users": r.users, "messages_per_user": r.messages_per_user, "sent": r.sent,
                               "throughput_msg_s": r.throughput, "wall_s": r.wall_s, "errors": r.errors[:20],
                               "error_count": len(r.errors), "empty_replies": r.empty_replies,
+                              "block_medians_ms": r.block_medians(BLOCK) if name.startswith("long") else [],
+                              "stored_once": b.stored_once.get(name),
                               **{f"p{q}_ms": r.percentile(q) for q in (50, 90, 95, 99)}}
                        for name, r in b.phases.items()},
         }
@@ -398,7 +477,7 @@ def main() -> int:
                       flush=True)
                 drive(bot, phases, conversations)
                 if args.profile and bot is ours:
-                    bot.profile = profile(bot, *phases[-1][1:], conversations)
+                    bot.profile = profile(bot, *phases[1][1:], conversations)
                 bot.record_rss()
             finally:
                 bot.stop()

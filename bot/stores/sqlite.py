@@ -10,21 +10,27 @@ own store and tools read the file as before); chosen in endpoints.yml as
   rewriting pages, and does not wait for an fsync. A crash of the server loses nothing; a power cut
   can lose the last commits, never corrupt the file;
 - Rasa's queries as prepared SQL on the connection instead of building them with the ORM for every
-  message, which cost more than the queries themselves (docs/performance.md).
+  message, which cost more than the queries themselves (docs/performance.md);
+- the events of the latest session it read are kept, deserialised, for the most recent senders: the
+  next read fetches only the rows added since (the same rows, in the same order, as Rasa's query).
+  Reading and decoding every event of the session on every message made a message's cost grow
+  with the conversation's length (issue 14). The cache is used only while the rows it read are all
+  still there (a count), and a new session is read in full.
 
 Any other dialect gets Rasa's store unchanged.
 """
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 from pathlib import Path
-from typing import Any, Optional, Text
+from typing import Any, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -38,6 +44,12 @@ _SESSION_EVENTS = """
 _SELECT_SESSION = f"SELECT events.data {_SESSION_EVENTS} ORDER BY events.id"
 _SELECT_ALL = "SELECT events.data FROM events WHERE events.sender_id = ? ORDER BY events.id"
 _COUNT_SESSION = f"SELECT count(*) {_SESSION_EVENTS}"
+# For the cache: the rows read so far, by id, and those added since.
+_SESSION_START = "SELECT max(timestamp) FROM events WHERE sender_id = ? AND type_name = ?"
+_SELECT_SESSION_IDS = f"SELECT events.id, events.data {_SESSION_EVENTS} ORDER BY events.id"
+_COUNT_UPTO = "SELECT count(*), max(id) FROM events WHERE sender_id = ? AND id <= ?"
+_SELECT_AFTER = "SELECT id, timestamp, type_name, data FROM events WHERE sender_id = ? AND id > ? ORDER BY id"
+CACHED_SENDERS = 256
 _INSERT = ("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
            "VALUES (?, ?, ?, ?, ?, ?)")
 
@@ -47,6 +59,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+class _Session:
+    """The deserialised events of one sender's latest session, as read up to row `last_id`."""
+
+    __slots__ = ("rows", "last_id", "start", "events")
+
+    def __init__(self, rows: int, last_id: int, start: Optional[float], events: List[Event]) -> None:
+        self.rows, self.last_id, self.start, self.events = rows, last_id, start, events
 
 
 class SQLiteTrackerStore(SQLTrackerStore):
@@ -69,6 +90,7 @@ class SQLiteTrackerStore(SQLTrackerStore):
         )
         sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._sessions: "collections.OrderedDict[Text, _Session]" = collections.OrderedDict()
 
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
@@ -79,14 +101,43 @@ class SQLiteTrackerStore(SQLTrackerStore):
         try:
             if fetch_events_from_all_sessions:
                 rows = connection.execute(_SELECT_ALL, (sender_id,)).fetchall()
+                events = deserialise_events([json.loads(data) for (data,) in rows])
             else:
-                params = (sender_id, SessionStarted.type_name, sender_id)
-                rows = connection.execute(_SELECT_SESSION, params).fetchall()
+                events = self._session_events(connection, sender_id)
         finally:
             connection.close()
-        if not (self.domain and rows):
+        if not (self.domain and events):
             return None
-        return DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
+        return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+
+    def _session_events(self, connection: Any, sender_id: Text) -> List[Event]:
+        """The events Rasa's session query returns, from the cache plus the rows added since."""
+        cached = self._sessions.pop(sender_id, None)
+        if cached is not None:
+            (rows, _), = connection.execute(_COUNT_UPTO, (sender_id, cached.last_id)).fetchall()
+            added = connection.execute(_SELECT_AFTER, (sender_id, cached.last_id)).fetchall()
+            if rows == cached.rows and all(type_name != SessionStarted.type_name for _, _, type_name, _ in added):
+                fresh = [json.loads(data) for _, timestamp, _, data in added
+                         if cached.start is None or timestamp >= cached.start]
+                cached.events.extend(deserialise_events(fresh))
+                if added:
+                    cached.rows += len(added)
+                    cached.last_id = added[-1][0]
+                return self._remember(sender_id, cached)
+        (start,), = connection.execute(_SESSION_START, (sender_id, SessionStarted.type_name)).fetchall()
+        found = connection.execute(_SELECT_SESSION_IDS, (sender_id, SessionStarted.type_name, sender_id)).fetchall()
+        (rows, last_id), = connection.execute(_COUNT_UPTO, (sender_id, found[-1][0] if found else 0)).fetchall()
+        events = deserialise_events([json.loads(data) for _, data in found])
+        if not found:
+            return events
+        return self._remember(sender_id, _Session(rows, last_id, start, events))
+
+    def _remember(self, sender_id: Text, session: _Session) -> List[Event]:
+        self._sessions[sender_id] = session
+        while len(self._sessions) > CACHED_SENDERS:
+            self._sessions.popitem(last=False)
+        # The tracker gets its own list; the events themselves are not changed by Rasa once logged.
+        return list(session.events)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append the events the database does not have yet, as Rasa's store does."""

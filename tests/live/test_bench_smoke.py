@@ -23,4 +23,10 @@ def test_bench_smoke(tmp_path):
         assert data[bot]["peak_rss_mb"]["Rasa server"] > 100
         assert data[bot]["train_s"] > 0 and data[bot]["model_bytes"] > 0
     assert data["ours"]["peak_rss_mb"]["action server"] > 20
+    assert set(data["ours"]["phases"]) == {"single", "concurrent", "long-single", "long-concurrent"}
+    for phase in ("long-single", "long-concurrent"):
+        assert data["ours"]["phases"][phase]["stored_once"] is True
+        assert data["ours"]["phases"][phase]["block_medians_ms"]
+    assert "median latency of messages 1-20" in report and "stored once" in report
+    assert (tmp_path / "performance_turns.png").read_bytes().startswith(b"\x89PNG")
     assert (tmp_path / "performance_latency.png").read_bytes().startswith(b"\x89PNG")

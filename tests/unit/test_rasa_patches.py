@@ -186,3 +186,77 @@ def test_request_bodies_are_the_same_json():
     assert decoded["tracker"] == body["tracker"] and decoded["n"] == 2 ** 70
     small = {"events": body["tracker"]["events"]}
     assert json.loads(keep_alive._dumps(small)) == small
+
+
+# ------------------------------------------------------------------- rules over the last states
+def _long_conversation_predictions(agent: Any, turns: int, seed: int) -> List[Any]:
+    """Plays `turns` generated user turns (every intent, entities, slots, fallbacks) through the policy
+    graph, as the processor does: predict, log the predicted action and its events, until listen."""
+    import random
+
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rng = random.Random(seed)
+    domain = agent.domain
+    intents = [*domain.intents, "nlu_fallback"]
+    slots = {"region": ["India", "United States", None], "card_type": ["gold", "corporate", None],
+             "need": ["report_lost_card", "dispute_charge", None], "asked": ["region", "card_type", None],
+             "follow_up": [True, False, None], "candidate": ["India", None]}
+    tracker = DialogueStateTracker(f"long-{seed}", domain.slots)
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    seen = []
+    for turn in range(turns):
+        intent = rng.choice(intents)
+        entities = [{"entity": "region", "value": "India", "start": 0, "end": 5}] if rng.random() < 0.3 else []
+        tracker.update(UserUttered(f"turn {turn}", {"name": intent, "confidence": 0.9}, entities))
+        for _ in range(3):
+            prediction = agent.processor.graph_runner.run(
+                inputs={"__tracker__": tracker}, targets=["select_prediction"])["select_prediction"]
+            action = domain.action_names_or_texts[max(range(len(prediction.probabilities)),
+                                                      key=prediction.probabilities.__getitem__)]
+            seen.append((turn, action, prediction.probabilities, prediction.hide_rule_turn,
+                         prediction.policy_name))
+            tracker.update(ActionExecuted(action, prediction.policy_name, max(prediction.probabilities),
+                                          hide_rule_turn=prediction.hide_rule_turn))
+            if action == "action_listen":
+                break
+            name = rng.choice(list(slots))
+            tracker.update(SlotSet(name, rng.choice(slots[name])))
+            tracker.update(BotUttered(f"answer {turn}"))
+    return seen
+
+
+def test_rules_on_the_last_states_predict_as_rasa_on_a_long_conversation(agent, monkeypatch):
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    from bot.rasa_patches import rule_window
+
+    ours = _long_conversation_predictions(agent, 250, seed=14)
+    monkeypatch.setattr(RulePolicy, "_find_action_from_rules", rule_window._rasa_find_action_from_rules)
+    rasas = _long_conversation_predictions(agent, 250, seed=14)
+    assert ours == rasas
+    assert {action for _, action, *_ in ours} >= {"action_answer", "action_listen"}
+
+
+def test_recent_states_are_the_last_of_rasas_states(agent):
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.rasa_patches.rule_window import recent_states
+
+    domain = agent.domain
+    tracker = DialogueStateTracker("states", domain.slots)
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    for turn in range(120):
+        tracker.update(UserUttered(f"t{turn}", {"name": "report_lost_card" if turn % 2 else "greet", "confidence": 1}))
+        for count in (1, 2, 3, 5):
+            assert recent_states(tracker, domain, count) == domain.states_for_tracker_history(tracker)[-count:]
+        tracker.update(ActionExecuted("action_answer"))
+        tracker.update(SlotSet("region", ["India", None, "United States"][turn % 3]))
+        tracker.update(BotUttered("x"))
+        tracker.update(ActionExecuted("action_listen"))
+        # The same conversation as read back from the store: new tracker, same events.
+        tracker = DialogueStateTracker.from_events("states", list(tracker.events), domain.slots)

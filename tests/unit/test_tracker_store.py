@@ -83,3 +83,40 @@ def test_sqlite_uses_the_write_ahead_log(tmp_path, domain):
     asyncio.run(store.save(DialogueStateTracker.from_events("w", _turn("hi", "greet", 1.0), domain.slots)))
     with sqlite3.connect(tmp_path / "w.db") as connection:
         assert connection.execute("pragma journal_mode").fetchone() == ("wal",)
+
+
+def test_a_long_conversation_reads_the_same_events_as_rasas_store(domain, tmp_path):
+    """The kept session (only the rows added since are read): the same trackers, turn by turn, over
+    300 turns and two sessions, as Rasa's store reading everything every time; each event stored once."""
+    ours = SQLiteTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    rasas = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
+
+    async def play() -> int:
+        sent = 0
+        for session, start in enumerate((1000.0, 90000.0)):
+            for turn in range(150):
+                tracker = await ours.retrieve("long")
+                expected = await rasas.retrieve("long")
+                assert [e.as_dict() for e in (tracker.events if tracker else [])] == \
+                    [e.as_dict() for e in (expected.events if expected else [])]
+                if tracker:
+                    assert tracker.current_state() == expected.current_state()
+                tracker = tracker or DialogueStateTracker("long", domain.slots)
+                if turn == 0:
+                    tracker.update(SessionStarted(timestamp=start))
+                    tracker.update(ActionExecuted("action_listen", timestamp=start))
+                for event in _turn(f"message {session}.{turn}", "report_lost_card", start + 10 * (turn + 1)):
+                    tracker.update(event)
+                sent += 1
+                await ours.save(tracker)
+        return sent
+
+    sent = asyncio.run(play())
+    with sqlite3.connect(tmp_path / "ours.db") as connection:
+        (users,), = connection.execute("SELECT count(*) FROM events WHERE type_name = 'user'").fetchall()
+        (rows,), = connection.execute("SELECT count(*) FROM events").fetchall()
+    assert users == sent == 300 and rows == 2 * (2 + 150 * 5)
+    # Rows deleted behind the cache's back (erasure): it reads the session again.
+    with sqlite3.connect(tmp_path / "ours.db") as connection:
+        connection.execute("DELETE FROM events WHERE sender_id = 'long'")
+    assert asyncio.run(ours.retrieve("long")) is None
