@@ -105,7 +105,7 @@ class Turn:
         region, card_type = self.slots["region"], self.slots["card_type"]
         reply = follow_up(KB, self.topic, intent, region, card_type) if self.topic else None
         # A detail given next re-answers a follow-up only if it depends on the card ("what's the number?").
-        topic, later = (self.topic, intent if intent != "what_to_prepare" else None) if reply else (intent, None)
+        topic, later = (self.topic, intent if reply.depends_on_details else None) if reply else (intent, None)
         reply = reply or answer(KB, intent, region, card_type)
         assert reply is not None
         self._say(reply)

@@ -29,6 +29,8 @@ class Reply:
     messages: List[str]
     ask: Optional[str] = None
     offers: List[str] = field(default_factory=list)  # follow-ups worth offering as buttons
+    # A follow-up whose lines depend on the card's details: a detail given next answers it again.
+    depends_on_details: bool = False
 
 
 def narrowing(need: Need, region: Optional[str], card_type: Optional[str]) -> Optional[str]:
@@ -137,7 +139,7 @@ def follow_up(kb: KnowledgeBase, topic: str, intent: str, region: Optional[str],
     if intent == "what_to_prepare":
         return Reply(have_ready(kb, topic))
     if intent == "contact_options":
-        return Reply(other_ways(kb, topic, region, card_type))
+        return Reply(other_ways(kb, topic, region, card_type), depends_on_details=True)
     channel = CHANNEL_INTENTS[intent]
     if need.urgent and channel != "phone":
         urgent = answer(kb, topic, region, card_type)
@@ -150,7 +152,7 @@ def follow_up(kb: KnowledgeBase, topic: str, intent: str, region: Optional[str],
         ask = "region" if region is None else ("card_type" if region == "US" and card_type is None else None)
     else:
         ask = None
-    return Reply(channel_detail(kb, need, channel, region, card_type), ask)
+    return Reply(channel_detail(kb, need, channel, region, card_type), ask, depends_on_details=True)
 
 
 def unavailable(kb: KnowledgeBase) -> str:
