@@ -119,8 +119,13 @@ def started(proc: subprocess.Popen, track: Optional[List[subprocess.Popen]], url
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    """`sig` to the process group `proc` leads, or to `proc` alone when it leads none (started without a
+    session of its own, e.g. by the tests' cluster runner)."""
     try:
-        os.killpg(proc.pid, sig)
+        if os.getpgid(proc.pid) == proc.pid:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
     except (ProcessLookupError, PermissionError):
         pass
 

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from tests.support.cluster import CREDENTIALS, DEPLOY, ENDPOINTS, NGINX_CONF, Nginx
 from tests.support.servers import ROOT
 
-SCHEMA = Path(__file__).parent / "data" / "compose-spec" / "compose-spec.json"
+SCHEMA = Path(__file__).parents[1] / "data" / "compose-spec" / "compose-spec.json"
 RASA = ("rasa-a", "rasa-b")
 ACTIONS = ("actions-a", "actions-b")
 ENV_VARS = {"ACTION_ENDPOINT_URL": "http://actions:5055/webhook", "DB_HOST": "postgres", "DB_PORT": "5432",
