@@ -15,8 +15,9 @@ import sys
 from bot.logs import filter_third_party_warnings
 
 filter_third_party_warnings()
-# TensorFlow's C++ start-up notes (no GPU, CPU instructions, no TensorRT) say nothing to an operator.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow's C++ start-up notes (no GPU, CPU instructions, no TensorRT) say nothing to an operator, and
+# they are not JSON. Set, not defaulted: a parent that imported Rasa has Rasa's "1" in its environment.
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
 
 # TensorFlow, which Rasa imports even when no component uses it, also imports JAX when it is
 # installed, for an optional TF-Lite converter that Rasa never calls; TensorFlow treats that import
