@@ -58,8 +58,8 @@ run: train node_modules/.installed  ## start the action server, the Rasa server 
 test: train node_modules/.installed test-core  ## run every test: all tiers, and the core's on Python 3.12
 	$(PY) -m pytest
 
-test-unit: train  ## the unit tier only (no servers; under a minute)
-	$(PY) -m pytest tests/unit
+test-unit: train  ## the unit tier only, less its slow equivalence runs (no servers; under a minute)
+	$(PY) -m pytest tests/unit -m "not slow"
 
 test-core: $(CORE_VENV)/.installed  ## the domain core's unit tests on Python 3.12, without Rasa
 	$(CORE_VENV)/bin/python -m pytest -p no:cacheprovider tests/unit/core

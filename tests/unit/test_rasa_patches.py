@@ -228,6 +228,7 @@ def _long_conversation_predictions(agent: Any, turns: int, seed: int) -> List[An
     return seen
 
 
+@pytest.mark.slow
 def test_rules_on_the_last_states_predict_as_rasa_on_a_long_conversation(agent, monkeypatch):
     from rasa.core.policies.rule_policy import RulePolicy
 

@@ -85,6 +85,7 @@ def test_sqlite_uses_the_write_ahead_log(tmp_path, domain):
         assert connection.execute("pragma journal_mode").fetchone() == ("wal",)
 
 
+@pytest.mark.slow
 def test_a_long_conversation_reads_the_same_events_as_rasas_store(domain, tmp_path):
     """The kept session (only the rows added since are read): the same trackers, turn by turn, over
     300 turns and two sessions, as Rasa's store reading everything every time; each event stored once."""

@@ -177,6 +177,7 @@ def test_an_empty_store_has_nothing_to_purge(tmp_path):
     assert purge(engine, 90) == [] and erase(engine, "x").events == 0
 
 
+@pytest.mark.slow
 def test_the_commands_use_the_servers_store_and_print_what_they_deleted(tmp_path):
     db = tmp_path / "tracker.db"
     engine = sa.create_engine(f"sqlite:///{db}")
