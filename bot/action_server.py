@@ -18,12 +18,11 @@ from bot.logs import configure, filter_third_party_warnings
 filter_third_party_warnings()
 
 from pluggy import HookimplMarker  # noqa: E402
-from sanic import Sanic, response  # noqa: E402
+from sanic import Sanic  # noqa: E402
 from sanic.request import Request  # noqa: E402
 from sanic.response import HTTPResponse  # noqa: E402
 
 from bot import metrics  # noqa: E402
-from bot.settings import settings  # noqa: E402
 
 
 def _action_name(request: Request) -> str:
@@ -39,12 +38,7 @@ class Extensions:
 
     @HookimplMarker("rasa_sdk")
     def attach_sanic_app_extensions(self, app: Sanic) -> None:
-        @app.get("/metrics")
-        async def metrics_endpoint(_request: Request) -> HTTPResponse:
-            if not settings().metrics_enabled:
-                return response.json({"error": "metrics are off (METRICS_ENABLED)"}, status=404)
-            body, content_type = metrics.exposition()
-            return response.raw(body, content_type=content_type)
+        app.add_route(metrics.metrics_endpoint, "/metrics", methods=["GET"])
 
         @app.on_request
         async def start_timer(request: Request) -> None:

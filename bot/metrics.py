@@ -28,7 +28,12 @@ from typing import Any, Optional, Tuple
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
 from bot.redaction import CARD_MASK
+from bot.settings import settings
 
 # The intents and actions that mean a fallback, an out-of-scope message and a hand-off request.
 FALLBACK_INTENT, FALLBACK_ACTION = "nlu_fallback", "action_default_fallback"
@@ -147,3 +152,11 @@ def exposition() -> Tuple[bytes, str]:
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+async def metrics_endpoint(_request: Request) -> HTTPResponse:
+    """GET /metrics, the same on the Rasa server (bot/ops.py) and the action server (bot/action_server.py)."""
+    if not settings().metrics_enabled:
+        return response.json({"error": "metrics are off (METRICS_ENABLED)"}, status=404)
+    body, content_type = exposition()
+    return response.raw(body, content_type=content_type)

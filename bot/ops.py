@@ -24,7 +24,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import bot.metrics as metrics
-from bot.settings import settings
 
 logger = logging.getLogger(__name__)
 CHECK_TIMEOUT = 2.0
@@ -111,12 +110,7 @@ class OpsInput(InputChannel):
         bp = Blueprint("amexcare_ops", __name__)
         bp.after_server_start(install)
 
-        @bp.get("/metrics")
-        async def metrics_endpoint(_request: Request) -> HTTPResponse:
-            if not settings().metrics_enabled:
-                return response.json({"error": "metrics are off (METRICS_ENABLED)"}, status=404)
-            body, content_type = metrics.exposition()
-            return response.raw(body, content_type=content_type)
+        bp.add_route(metrics.metrics_endpoint, "/metrics", methods=["GET"])
 
         @bp.get("/health/live")
         async def live(_request: Request) -> HTTPResponse:
