@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 # The versions every patch was measured and tested on; a different one may have changed the internals.
 MEASURED_ON: Dict[str, str] = {"rasa": "3.6.21", "scipy": "1.10.1"}
 PATCHES = ("action_response_check", "event_lookup", "keep_alive", "sequential_graph",
-           "logistic_regression", "domain_check", "rule_window")
+           "logistic_regression", "domain_check", "rule_window", "tracker_copy", "action_turn",
+           "applied_events")
 _installed: set = set()
 
 

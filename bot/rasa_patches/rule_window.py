@@ -17,14 +17,18 @@ Without this, a message cost about 0.4 ms more per earlier message of the conver
 from __future__ import annotations
 
 import collections
-import copy
+import itertools
 import operator
 from typing import Any, List, Optional, Text, Tuple
 
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.shared.core.domain import Domain, State
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted, BotUttered, DefinePrevUserUtteredFeaturization, SessionStarted, SlotSet, UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.rasa_patches.tracker_copy import clone_state
 
 _rasa_find_action_from_rules = RulePolicy._find_action_from_rules
 _rasa_prediction_states = RulePolicy._prediction_states
@@ -32,7 +36,9 @@ _rasa_prediction_states = RulePolicy._prediction_states
 
 # Replaying a conversation for its states, every time from its first event, is what grew with its
 # length: per sender, the replay up to the start of the last window is kept (`_Replay`) and advanced.
-_PLAIN = (UserUttered, BotUttered, SlotSet, ActionExecuted)
+# Events `applied_events` keeps as they are (the processor logs a `DefinePrevUserUtteredFeaturization`
+# every turn: without it here, every real conversation fell back to the whole replay).
+_PLAIN = (UserUttered, BotUttered, SlotSet, ActionExecuted, DefinePrevUserUtteredFeaturization)
 _CACHED_SENDERS = 256
 _replays: "collections.OrderedDict[Text, _Replay]" = collections.OrderedDict()
 
@@ -54,21 +60,21 @@ class _Replay:
         self.done = to
 
 
-def _clone(tracker: DialogueStateTracker) -> DialogueStateTracker:
-    clone = copy.copy(tracker)
-    clone.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
-    clone.events = collections.deque(tracker.events, maxlen=tracker.events.maxlen)
-    clone.active_loop = copy.deepcopy(tracker.active_loop)
-    clone.latest_action = copy.copy(tracker.latest_action)
-    return clone
+def _extends(done: List[Any], events: List[Any]) -> bool:
+    """`events` starts with the events `done`: the same objects, or, for those the tracker store has
+    read again since, equal ones."""
+    if len(events) < len(done):
+        return False
+    # The first event that is not the same object (found without a Python loop), then equality.
+    first = next(itertools.compress(itertools.count(), map(operator.is_not, done, events)), len(done))
+    return all(map(operator.eq, done[first:], events[first:len(done)]))
 
 
 def _replay_for(tracker: DialogueStateTracker, events: List[Any], start: int) -> Optional[_Replay]:
     """The kept replay of this conversation, if `events` extends the events it replayed with plain
     events only (no restart, new session, reverted turn or loop: then `applied_events` is `events`)."""
     replay = _replays.pop(tracker.sender_id, None)
-    if (replay is None or start < replay.done or len(events) < replay.done
-            or not all(map(operator.is_, replay.events, events))):
+    if replay is None or start < replay.done or not _extends(replay.events, events):
         # A conversation read from the store starts with its session's `session_started`, which
         # `applied_events` drops (with nothing before it).
         first = 1 if events and isinstance(events[0], SessionStarted) else 0
@@ -99,7 +105,7 @@ def recent_states(tracker: DialogueStateTracker, domain: Domain, count: int) -> 
     replay = _replay_for(tracker, events, prior[0]) if len(prior) >= count else None
     if replay is None:
         return _full_recent_states(tracker, domain, count)
-    replayed = _clone(replay.tracker)
+    replayed = clone_state(replay.tracker)
     done = prior[0]
     states: List[State] = []
     for position in prior:

@@ -11,11 +11,13 @@ own store and tools read the file as before); chosen in endpoints.yml as
   can lose the last commits, never corrupt the file;
 - Rasa's queries as prepared SQL on the connection instead of building them with the ORM for every
   message, which cost more than the queries themselves (docs/performance.md);
-- the events of the latest session it read are kept, deserialised, for the most recent senders: the
-  next read fetches only the rows added since (the same rows, in the same order, as Rasa's query).
-  Reading and decoding every event of the session on every message made a message's cost grow
-  with the conversation's length (issue 14). The cache is used only while the rows it read are all
-  still there (a count), and a new session is read in full.
+- the latest session it read is kept, as a tracker with its events applied, for the most recent
+  senders: the next read fetches only the rows added since (the same rows, in the same order, as
+  Rasa's query), applies them, and returns a copy of that tracker's state (the tracker Rasa would
+  build from the rows, without applying every event again). Reading, decoding and replaying every
+  event of the session on every message made a message's cost grow with the conversation's length
+  (issue 14). The cache is used only while the rows it read are all still there (a count), and a
+  new session (or a new model's domain) is read in full.
 
 Any other dialect gets Rasa's store unchanged.
 """
@@ -26,13 +28,15 @@ import collections
 import itertools
 import json
 from pathlib import Path
-from typing import Any, List, Optional, Text
+from typing import Any, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted, deserialise_events
+from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.rasa_patches.tracker_copy import clone_state
 
 # Rasa's `SQLTrackerStore._event_query`, as SQLAlchemy compiles it for SQLite: the events of the
 # latest session (those at or after its last `session_started`), or of every session.
@@ -62,12 +66,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
 
 
 class _Session:
-    """The deserialised events of one sender's latest session, as read up to row `last_id`."""
+    """One sender's latest session as read up to row `last_id`: `tracker` has its events applied."""
 
-    __slots__ = ("rows", "last_id", "start", "events")
+    __slots__ = ("rows", "last_id", "start", "tracker", "domain")
 
-    def __init__(self, rows: int, last_id: int, start: Optional[float], events: List[Event]) -> None:
-        self.rows, self.last_id, self.start, self.events = rows, last_id, start, events
+    def __init__(self, rows: int, last_id: int, start: Optional[float], tracker: DialogueStateTracker,
+                 domain: Any) -> None:
+        self.rows, self.last_id, self.start, self.tracker, self.domain = rows, last_id, start, tracker, domain
 
 
 class SQLiteTrackerStore(SQLTrackerStore):
@@ -99,45 +104,48 @@ class SQLiteTrackerStore(SQLTrackerStore):
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         connection = self.engine.raw_connection()
         try:
-            if fetch_events_from_all_sessions:
-                rows = connection.execute(_SELECT_ALL, (sender_id,)).fetchall()
-                events = deserialise_events([json.loads(data) for (data,) in rows])
-            else:
-                events = self._session_events(connection, sender_id)
+            if not fetch_events_from_all_sessions:
+                return self._session_tracker(connection, sender_id)
+            rows = connection.execute(_SELECT_ALL, (sender_id,)).fetchall()
         finally:
             connection.close()
+        events = deserialise_events([json.loads(data) for (data,) in rows])
         if not (self.domain and events):
             return None
         return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
 
-    def _session_events(self, connection: Any, sender_id: Text) -> List[Event]:
-        """The events Rasa's session query returns, from the cache plus the rows added since."""
+    def _session_tracker(self, connection: Any, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The tracker Rasa's session query gives, from the kept one plus the rows added since."""
+        if not self.domain:
+            return None
         cached = self._sessions.pop(sender_id, None)
-        if cached is not None:
+        if cached is not None and cached.domain is self.domain:
             (rows, _), = connection.execute(_COUNT_UPTO, (sender_id, cached.last_id)).fetchall()
             added = connection.execute(_SELECT_AFTER, (sender_id, cached.last_id)).fetchall()
             if rows == cached.rows and all(type_name != SessionStarted.type_name for _, _, type_name, _ in added):
                 fresh = [json.loads(data) for _, timestamp, _, data in added
                          if cached.start is None or timestamp >= cached.start]
-                cached.events.extend(deserialise_events(fresh))
+                for event in deserialise_events(fresh):
+                    cached.tracker.update(event)
                 if added:
                     cached.rows += len(added)
                     cached.last_id = added[-1][0]
                 return self._remember(sender_id, cached)
         (start,), = connection.execute(_SESSION_START, (sender_id, SessionStarted.type_name)).fetchall()
         found = connection.execute(_SELECT_SESSION_IDS, (sender_id, SessionStarted.type_name, sender_id)).fetchall()
-        (rows, last_id), = connection.execute(_COUNT_UPTO, (sender_id, found[-1][0] if found else 0)).fetchall()
-        events = deserialise_events([json.loads(data) for _, data in found])
         if not found:
-            return events
-        return self._remember(sender_id, _Session(rows, last_id, start, events))
+            return None
+        (rows, last_id), = connection.execute(_COUNT_UPTO, (sender_id, found[-1][0])).fetchall()
+        events = deserialise_events([json.loads(data) for _, data in found])
+        tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+        return self._remember(sender_id, _Session(rows, last_id, start, tracker, self.domain))
 
-    def _remember(self, sender_id: Text, session: _Session) -> List[Event]:
+    def _remember(self, sender_id: Text, session: _Session) -> DialogueStateTracker:
         self._sessions[sender_id] = session
         while len(self._sessions) > CACHED_SENDERS:
             self._sessions.popitem(last=False)
-        # The tracker gets its own list; the events themselves are not changed by Rasa once logged.
-        return list(session.events)
+        # The caller changes its tracker; the kept one changes only by the rows read from the store.
+        return clone_state(session.tracker)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append the events the database does not have yet, as Rasa's store does."""

@@ -194,7 +194,9 @@ def _long_conversation_predictions(agent: Any, turns: int, seed: int) -> List[An
     graph, as the processor does: predict, log the predicted action and its events, until listen."""
     import random
 
-    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+    from rasa.shared.core.events import (
+        ActionExecuted, BotUttered, DefinePrevUserUtteredFeaturization, SessionStarted, SlotSet, UserUttered,
+    )
     from rasa.shared.core.trackers import DialogueStateTracker
 
     rng = random.Random(seed)
@@ -211,13 +213,15 @@ def _long_conversation_predictions(agent: Any, turns: int, seed: int) -> List[An
         intent = rng.choice(intents)
         entities = [{"entity": "region", "value": "India", "start": 0, "end": 5}] if rng.random() < 0.3 else []
         tracker.update(UserUttered(f"turn {turn}", {"name": intent, "confidence": 0.9}, entities))
-        for _ in range(3):
+        for step in range(3):
             prediction = agent.processor.graph_runner.run(
                 inputs={"__tracker__": tracker}, targets=["select_prediction"])["select_prediction"]
             action = domain.action_names_or_texts[max(range(len(prediction.probabilities)),
                                                       key=prediction.probabilities.__getitem__)]
             seen.append((turn, action, prediction.probabilities, prediction.hide_rule_turn,
                          prediction.policy_name))
+            if step == 0:  # as the processor logs it after the first prediction of each turn
+                tracker.update(DefinePrevUserUtteredFeaturization(False))
             tracker.update(ActionExecuted(action, prediction.policy_name, max(prediction.probabilities),
                                           hide_rule_turn=prediction.hide_rule_turn))
             if action == "action_listen":
@@ -234,7 +238,13 @@ def test_rules_on_the_last_states_predict_as_rasa_on_a_long_conversation(agent, 
 
     from bot.rasa_patches import rule_window
 
+    full_replays = []
+    monkeypatch.setattr(rule_window, "_full_recent_states",
+                        lambda *args: full_replays.append(1) or rule_window._full_recent_states(*args))
     ours = _long_conversation_predictions(agent, 250, seed=14)
+    monkeypatch.undo()
+    # The kept replay served every prediction but those of the first turns (shorter than a rule).
+    assert len(full_replays) < 10
     monkeypatch.setattr(RulePolicy, "_find_action_from_rules", rule_window._rasa_find_action_from_rules)
     rasas = _long_conversation_predictions(agent, 250, seed=14)
     assert ours == rasas
@@ -261,3 +271,105 @@ def test_recent_states_are_the_last_of_rasas_states(agent):
         tracker.update(ActionExecuted("action_listen"))
         # The same conversation as read back from the store: new tracker, same events.
         tracker = DialogueStateTracker.from_events("states", list(tracker.events), domain.slots)
+
+
+# ------------------------------------------------- tracker copies, applied events, action calls
+def _varied_trackers(domain: Any, seed: int) -> List[Any]:
+    """Trackers of generated conversations with every kind of event Rasa's own walks treat specially
+    (rewinds, restarts, sessions, loops, follow-ups, pauses), each a prefix of one conversation."""
+    import random
+
+    from rasa.shared.core.events import (
+        ActionExecuted, ActionReverted, ActiveLoop, AllSlotsReset, BotUttered, ConversationPaused,
+        ConversationResumed, DefinePrevUserUtteredFeaturization, FollowupAction, Restarted, SessionStarted,
+        SlotSet, UserUttered, UserUtteranceReverted,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rng = random.Random(seed)
+    plain = [lambda: UserUttered("x", {"name": rng.choice(["greet", "report_lost_card"]), "confidence": 1.0}),
+             lambda: ActionExecuted(rng.choice(["action_listen", "action_answer", "utter_greet"])),
+             lambda: SlotSet(rng.choice(["region", "card_type", "need"]), rng.choice(["India", "gold", None])),
+             lambda: BotUttered("hello"), lambda: DefinePrevUserUtteredFeaturization(rng.random() < 0.5)]
+    rare = [lambda: ActionReverted(), lambda: UserUtteranceReverted(), lambda: Restarted(),
+            lambda: SessionStarted(), lambda: ActiveLoop(rng.choice(["a_form", None])),
+            lambda: FollowupAction("action_answer"), lambda: ConversationPaused(), lambda: ConversationResumed(),
+            lambda: AllSlotsReset()]
+    trackers = []
+    for mix in (0.0, 0.05, 0.2):
+        tracker = DialogueStateTracker(f"varied-{seed}-{mix}", domain.slots)
+        for index in range(300):
+            tracker.update(rng.choice(rare)() if rng.random() < mix else rng.choice(plain)())
+            if index % 25 == 0:
+                trackers.append(DialogueStateTracker.from_events(tracker.sender_id, list(tracker.events),
+                                                                 domain.slots))
+        trackers.append(tracker)
+    return trackers
+
+
+def _state(tracker: Any) -> Any:
+    from rasa.shared.core.trackers import EventVerbosity
+
+    return (tracker.current_state(EventVerbosity.ALL), tracker.sender_source, tracker.model_id,
+            tracker.assistant_id, tracker.is_rule_tracker, tracker._paused, tracker.active_loop,
+            {name: slot.value for name, slot in tracker.slots.items()}, tracker.events.maxlen)
+
+
+def test_tracker_copies_are_rasas(agent):
+    from bot.rasa_patches import tracker_copy
+
+    for tracker in _varied_trackers(agent.domain, seed=3):
+        tracker.model_id, tracker.sender_source = "model", "rest"
+        copied = tracker.copy()
+        assert _state(copied) == _state(tracker_copy._rasa_copy(tracker))
+        # Independent of the original: what the copy logs changes nothing in the original.
+        before = _state(tracker)
+        from rasa.shared.core.events import SlotSet
+        copied.update(SlotSet("region", "United States"))
+        assert _state(tracker) == before
+
+
+def test_applied_events_are_rasas(agent):
+    from bot.rasa_patches import applied_events
+
+    checked = 0
+    for tracker in _varied_trackers(agent.domain, seed=5):
+        assert tracker.applied_events() == applied_events._rasa_applied_events(tracker)
+        checked += 1
+    assert checked > 30
+
+
+def test_the_action_server_gets_the_current_turn_and_rasas_state(agent):
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    from bot.rasa_patches import action_turn
+
+    tracker = DialogueStateTracker("turn", agent.domain.slots)
+    for turn in range(30):
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered(f"t{turn}", {"name": "report_lost_card", "confidence": 1.0}))
+        tracker.update(SlotSet("region", "India"))
+    action = RemoteAction("action_answer", EndpointConfig("http://127.0.0.1:1/webhook"))
+    ours = action._action_call_format(tracker, agent.domain)
+    expected = tracker.current_state(EventVerbosity.ALL)
+    assert [e["event"] for e in ours["tracker"]["events"]] == ["action", "user", "slot"]
+    assert ours["tracker"]["events"] == expected["events"][-3:]
+    assert {k: v for k, v in ours["tracker"].items() if k != "events"} == \
+        {k: v for k, v in expected.items() if k != "events"}
+    assert ours["domain"] == agent.domain.as_dict() and ours["next_action"] == "action_answer"
+    # A turn that is still running: the action that follows the message is part of it.
+    tracker.update(ActionExecuted("action_answer"))
+    tracker.update(BotUttered("answer"))
+    assert [e["event"] for e in action._action_call_format(tracker, agent.domain)["tracker"]["events"]] == \
+        ["action", "user", "slot", "action", "bot"]
+    assert action_turn.turn_events(DialogueStateTracker("empty", [])) == []
+
+
+def test_actions_read_no_past_events():
+    """What the action server gets is the current turn: the actions must not look further back."""
+    source = "\n".join(path.read_text() for path in (ROOT / "actions").glob("*.py"))
+    for name in ("tracker.events", "get_last_event_for", "applied_events", "events_after_latest_restart",
+                 "last_executed_action_has", "latest_action_name"):
+        assert name not in source, name
