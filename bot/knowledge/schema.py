@@ -65,6 +65,14 @@ class EscalationStep(_Strict):
     source: str
 
 
+class Hindi(_Strict):
+    """A sentence in Hindi beside its English original (same entry, so the same seed section): in Devanagari
+    for Devanagari users, in Latin letters (Hinglish) for Hinglish users."""
+
+    devanagari: str
+    hinglish: str
+
+
 class Need(_Strict):
     """What the assistant says for one intent."""
 
@@ -81,6 +89,7 @@ class Need(_Strict):
     urgent: bool = False
     contact_region: bool = False
     escalation: bool = False
+    lead_hindi: Optional[Hindi] = None  # `lead` in Hindi: said first to a Hindi or Hinglish message
 
     @validator("channels", "contacts", each_item=True)
     def _known_channels(cls, v: str) -> str:
