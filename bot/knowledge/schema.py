@@ -73,6 +73,14 @@ class Hindi(_Strict):
     hinglish: str
 
 
+class Phrase(_Strict):
+    """The assistant's own words around the facts ("Have ready"), with their Hindi."""
+
+    text: str
+    source: str
+    hindi: Optional[Hindi] = None
+
+
 class Need(_Strict):
     """What the assistant says for one intent."""
 
@@ -111,6 +119,7 @@ class KnowledgeBase(_Strict):
     safety: Dict[str, Fact]
     escalation: List[EscalationStep]
     needs: Dict[str, Need]
+    phrases: Dict[str, Phrase]
 
     @root_validator(skip_on_failure=True)
     def _references_resolve(cls, values: dict) -> dict:
@@ -170,4 +179,5 @@ def _sources(values: dict) -> List[tuple]:
     found += [(f"escalation -> {i}", s.source) for i, s in enumerate(values["escalation"])]
     found += [(f"takeaways -> {i}", t.source) for i, t in enumerate(values["takeaways"])]
     found += [(f"needs -> {k}", v.source) for k, v in values["needs"].items()]
+    found += [(f"phrases -> {k}", v.source) for k, v in values["phrases"].items()]
     return found

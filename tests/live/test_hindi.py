@@ -28,7 +28,7 @@ def test_hinglish_lost_card_in_india_then_a_follow_up(servers):
     first, rest = answers[0].split("\n", 1)
     assert first == hinglish("report_lost_card")
     assert rest.startswith("A lost or stolen card is urgent") and INDIA in rest and US_PERSONAL not in rest
-    assert answers[1].startswith(hinglish("what_to_prepare") + "\n")
+    assert answers[1].startswith(KB.phrases["have_ready"].hindi.hinglish + "\nHave ready:")
     assert "card number" in answers[1] and "Be polite and patient" in answers[1]
 
 

@@ -37,6 +37,8 @@ def test_each_hindi_line_carries_the_same_numbers_emails_and_addresses_as_its_en
                   if facts(kb, need.lead) != facts(kb, getattr(need.lead_hindi, script))}
     assert mismatched == {}
     assert sum(bool(facts(kb, need.lead)) for need in kb.needs.values()) >= 5  # the check is not vacuous
+    assert {name: p.text for name, p in kb.phrases.items() if p.hindi is None or facts(kb, p.text) !=
+            facts(kb, p.hindi.devanagari) or facts(kb, p.text) != facts(kb, p.hindi.hinglish)} == {}
 
 
 @pytest.mark.parametrize("english, hindi", [
@@ -73,4 +75,4 @@ def test_an_urgent_follow_up_leads_with_the_urgent_need_in_hindi(kb):
     reply = in_language(kb, follow_up(kb, "report_lost_card", "contact_email", "India", None), HINGLISH)
     assert reply.messages[0].startswith(kb.needs["report_lost_card"].lead_hindi.hinglish + "\n")
     reply = in_language(kb, follow_up(kb, "dispute_charge", "what_to_prepare", None, None), HINDI)
-    assert reply.messages[0].startswith(kb.needs["what_to_prepare"].lead_hindi.devanagari + "\n")
+    assert reply.messages[0].startswith(kb.phrases["have_ready"].hindi.devanagari + "\nHave ready:\n")
