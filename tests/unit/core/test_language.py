@@ -52,4 +52,5 @@ def test_no_english_example_of_the_training_data_reads_as_hinglish():
 def test_markers_are_single_lowercase_words_and_not_english_ones():
     words = markers()
     assert all(w.isalpha() and w == w.lower() for w in words)
-    assert not words & {"me", "to", "is", "ho", "na", "main", "hi", "do", "ya", "a", "i", "the", "de", "hue"}
+    assert not words & {"me", "to", "is", "ho", "na", "main", "hi", "do", "ya", "a", "i", "the", "de", "hue", "par", "aa",
+                         "mil", "han"}
