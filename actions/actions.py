@@ -17,7 +17,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import KnowledgeBase, KnowledgeBaseError, default
-from bot.knowledge.answers import CHANNEL_INTENTS, Reply, answer, follow_up
+from bot.knowledge.answers import CHANNEL_INTENTS, Reply, answer, follow_up, in_language
+from bot.knowledge.language import ENGLISH, detect
 
 logger = logging.getLogger(__name__)
 DETAILS = ("region", "card_type")
@@ -68,6 +69,7 @@ class Turn:
                                                    "channel" and e.get("value") in by_channel), None)
         self.topic: Optional[str] = tracker.get_slot("need")
         self.slots = {k: tracker.get_slot(k) for k in DETAILS}
+        self.language: str = self._language(message.get("text") or "")
 
     def respond(self) -> List[EventType]:
         need = self.topic or self.tracker.get_slot("candidate")
@@ -97,6 +99,14 @@ class Turn:
         an answer to the bot's question or a correction, whatever intent NLU leaned to."""
         return bool(self.details_given) and self._short() and self.confidence < CONFIDENT
 
+    def _language(self, text: str) -> str:
+        """The message's language (English, Hindi, Hinglish); a button, or a short reply that only names a
+        detail ("India"), keeps the conversation's."""
+        found = detect(text)
+        if found == ENGLISH and (text.startswith("/") or (self.details_given and self._short())):
+            return self.tracker.get_slot("language") or ENGLISH
+        return found
+
     def _short(self) -> bool:
         return len((self.tracker.latest_message.get("text") or "").split()) <= REPLY_WORDS
 
@@ -108,8 +118,9 @@ class Turn:
         topic, later = (self.topic, intent if reply.depends_on_details else None) if reply else (intent, None)
         reply = reply or answer(KB, intent, region, card_type)
         assert reply is not None
-        self._say(reply)
-        return self._slots(need=topic, follow_up=later, asked=reply.ask, asked_again=None, candidate=None)
+        self._say(in_language(KB, reply, self.language))
+        return self._slots(need=topic, follow_up=later, asked=reply.ask, asked_again=None, candidate=None,
+                           language=None if self.language == ENGLISH else self.language)
 
     def _say(self, reply: Reply) -> None:
         for text in reply.messages:

@@ -7,10 +7,11 @@ the other ways and the safety notes come on request (`have_ready`, `other_ways`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional
 
-from bot.knowledge.schema import Contact, KnowledgeBase, Need
+from bot.knowledge.language import HINDI, HINGLISH
+from bot.knowledge.schema import Contact, Hindi, KnowledgeBase, Need
 
 # Intents that ask about one channel; said after another need, they are read in its context.
 CHANNEL_INTENTS: Dict[str, str] = {
@@ -31,6 +32,7 @@ class Reply:
     offers: List[str] = field(default_factory=list)  # follow-ups worth offering as buttons
     # A follow-up whose lines depend on the card's details: a detail given next answers it again.
     depends_on_details: bool = False
+    hindi: Optional[Hindi] = None  # what this reply says first, in Hindi (see `in_language`)
 
 
 def narrowing(need: Need, region: Optional[str], card_type: Optional[str]) -> Optional[str]:
@@ -59,7 +61,8 @@ def answer(kb: KnowledgeBase, intent: str, region: Optional[str] = None,
         messages.append("Where to write:\n" + "\n".join(lines))
     offers = [o for o, wanted in (("what_to_prepare", need.prepare), ("contact_options", len(need.channels) > 1
                                                                       or need.self_service)) if wanted]
-    return Reply(messages, narrowing(need, region, card_type), [o for o in offers if o != intent])
+    return Reply(messages, narrowing(need, region, card_type), [o for o in offers if o != intent],
+                 hindi=need.lead_hindi)
 
 
 def contact_lines(kb: KnowledgeBase, need: Need, channel: str, region: Optional[str],
@@ -103,7 +106,7 @@ def have_ready(kb: KnowledgeBase, intent: str) -> List[str]:
     need = kb.need(intent)
     keys = need.prepare if need and need.prepare else list(kb.prepare)
     items = "\n".join(f"• {kb.prepare[k].text}" for k in keys)
-    title = "Have ready"
+    title = kb.phrases["have_ready"].text
     return [f"{title}:\n{items}", " ".join(t.text for t in kb.takeaways)]
 
 
@@ -137,22 +140,34 @@ def follow_up(kb: KnowledgeBase, topic: str, intent: str, region: Optional[str],
     if need is None or topic == intent or intent not in FOLLOW_UPS:
         return None
     if intent == "what_to_prepare":
-        return Reply(have_ready(kb, topic))
+        return Reply(have_ready(kb, topic), hindi=kb.phrases["have_ready"].hindi)
     if intent == "contact_options":
-        return Reply(other_ways(kb, topic, region, card_type), depends_on_details=True)
+        return Reply(other_ways(kb, topic, region, card_type), depends_on_details=True,
+                     hindi=kb.needs[intent].lead_hindi)
     channel = CHANNEL_INTENTS[intent]
     if need.urgent and channel != "phone":
         urgent = answer(kb, topic, region, card_type)
         assert urgent is not None
         note = f"This is urgent, so don't wait for {kb.channels[channel].label.lower()}: call now."
-        return Reply([note] + urgent.messages, urgent.ask)
+        return Reply([note] + urgent.messages, urgent.ask, hindi=urgent.hindi)
     if channel not in need.channels:
         return None
     if channel == need.lead_contacts or channel == "phone":
         ask = "region" if region is None else ("card_type" if region == "US" and card_type is None else None)
     else:
         ask = None
-    return Reply(channel_detail(kb, need, channel, region, card_type), ask, depends_on_details=True)
+    return Reply(channel_detail(kb, need, channel, region, card_type), ask, depends_on_details=True,
+                 hindi=kb.needs[intent].lead_hindi)
+
+
+def in_language(kb: KnowledgeBase, reply: Reply, language: str) -> Reply:
+    """`reply` for a message in Hindi or Hinglish: its first line is also given in the user's script (from
+    the knowledge base, beside its English original); numbers, emails and addresses stay as they are, in the
+    English lines that follow."""
+    if language not in (HINDI, HINGLISH) or reply.hindi is None or not reply.messages:
+        return reply
+    line = reply.hindi.devanagari if language == HINDI else reply.hindi.hinglish
+    return replace(reply, messages=[f"{line}\n{reply.messages[0]}", *reply.messages[1:]])
 
 
 def unavailable(kb: KnowledgeBase) -> str:

@@ -65,6 +65,22 @@ class EscalationStep(_Strict):
     source: str
 
 
+class Hindi(_Strict):
+    """A sentence in Hindi beside its English original (same entry, so the same seed section): in Devanagari
+    for Devanagari users, in Latin letters (Hinglish) for Hinglish users."""
+
+    devanagari: str
+    hinglish: str
+
+
+class Phrase(_Strict):
+    """The assistant's own words around the facts ("Have ready"), with their Hindi."""
+
+    text: str
+    source: str
+    hindi: Optional[Hindi] = None
+
+
 class Need(_Strict):
     """What the assistant says for one intent."""
 
@@ -81,6 +97,7 @@ class Need(_Strict):
     urgent: bool = False
     contact_region: bool = False
     escalation: bool = False
+    lead_hindi: Optional[Hindi] = None  # `lead` in Hindi: said first to a Hindi or Hinglish message
 
     @validator("channels", "contacts", each_item=True)
     def _known_channels(cls, v: str) -> str:
@@ -102,6 +119,7 @@ class KnowledgeBase(_Strict):
     safety: Dict[str, Fact]
     escalation: List[EscalationStep]
     needs: Dict[str, Need]
+    phrases: Dict[str, Phrase]
 
     @root_validator(skip_on_failure=True)
     def _references_resolve(cls, values: dict) -> dict:
@@ -161,4 +179,5 @@ def _sources(values: dict) -> List[tuple]:
     found += [(f"escalation -> {i}", s.source) for i, s in enumerate(values["escalation"])]
     found += [(f"takeaways -> {i}", t.source) for i, t in enumerate(values["takeaways"])]
     found += [(f"needs -> {k}", v.source) for k, v in values["needs"].items()]
+    found += [(f"phrases -> {k}", v.source) for k, v in values["phrases"].items()]
     return found

@@ -55,7 +55,7 @@ def build_pipeline(gazetteer: Dict[str, Any]) -> Language:
     patterns: List[Dict[str, Any]] = []
     for entity, values in gazetteer.items():
         for value, spec in values.items():
-            for flag in ("case_sensitive", "phrases"):
+            for flag in ("case_sensitive", "phrases", "hindi"):
                 patterns += [
                     {"label": entity, "id": value, "pattern": pattern}
                     for phrase in spec.get(flag, [])

@@ -1,6 +1,7 @@
 """The README's sample conversation, written from a real run and checked against one.
 
-    python -m tests.support.transcript http://127.0.0.1:5005     # prints the block for README.md
+    python -m tests.support.transcript http://127.0.0.1:5005            # prints the block for README.md
+    python -m tests.support.transcript http://127.0.0.1:5005 hinglish   # the Hinglish one
 
 tests/live/test_readme.py replays the README's "you:" lines against the real servers and compares.
 """
@@ -18,6 +19,9 @@ import requests
 README = Path(__file__).resolve().parents[2] / "README.md"
 SAMPLE = ["I lost my card", "United States", "persnal", "what should I have ready?", "and by email?",
           "sorry, it's my work card"]
+SAMPLE_HINGLISH = ["mera card kho gaya, India me hoon", "kya kya ready rakhna hai?", "email se bata sakte ho?"]
+# README heading -> the user's lines of the conversation under it
+SAMPLES = {"## A conversation": SAMPLE, "## A conversation in Hinglish": SAMPLE_HINGLISH}
 INDENT = "     "
 
 
@@ -37,9 +41,9 @@ def transcript(rasa_url: str, user_lines: List[str]) -> str:
     return "\n".join(lines)
 
 
-def readme_sample() -> str:
-    """The conversation block under "## A conversation" in README.md."""
-    section = README.read_text(encoding="utf-8").split("## A conversation", 1)[1]
+def readme_sample(heading: str = "## A conversation") -> str:
+    """The conversation block under `heading` in README.md."""
+    section = README.read_text(encoding="utf-8").split(heading + "\n", 1)[1]
     return re.search(r"```\n(.*?)\n```", section, re.S).group(1)  # type: ignore[union-attr]
 
 
@@ -48,4 +52,6 @@ def user_lines(block: str) -> List[str]:
 
 
 if __name__ == "__main__":
-    print(transcript(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5005", SAMPLE))
+    hinglish = sys.argv[2:] == ["hinglish"]
+    print(transcript(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5005",
+                     SAMPLE_HINGLISH if hinglish else SAMPLE))

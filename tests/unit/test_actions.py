@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.actions import ActionAnswer
 
 DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
-SLOTS = ("region", "card_type", "channel", "need", "follow_up", "asked", "asked_again", "candidate")
+SLOTS = ("region", "card_type", "channel", "need", "follow_up", "asked", "asked_again", "candidate", "language")
 
 
 def _tracker(intent: str, entities: Optional[List[str]] = None, ranking: Optional[list] = None,
@@ -100,3 +100,20 @@ def test_a_short_detail_is_a_reply_whatever_need_nlu_leaned_to():
     confident = _tracker("report_fraud", ["card_type"], text="someone used my gold card", confidence=0.95,
                          region="US", card_type="personal", need="report_lost_card")
     assert _run(confident)[0][0]["text"].startswith("Suspicious activity")
+
+
+def test_a_hinglish_message_gets_a_hinglish_first_line_and_the_language_is_remembered():
+    messages, events = _run(_tracker("report_lost_card", ["region"], text="mera card kho gaya, India me hoon",
+                                     region="India"))
+    first, english = messages[0]["text"].split("\n", 1)
+    assert first.startswith("Card kho gaya") and english.startswith("A lost or stolen card is urgent")
+    assert SlotSet("language", "hinglish") in events
+
+
+def test_a_short_detail_keeps_the_users_script_a_full_english_message_does_not():
+    messages, events = _run(_tracker("inform", ["region"], text="India", region="India", need="report_lost_card",
+                                     asked="region", language="hi"))
+    assert messages[0]["text"].startswith("खोया या चोरी हुआ कार्ड") and SlotSet("language", None) not in events
+    messages, events = _run(_tracker("report_lost_card", ["region"], text="I lost my card in India", region="India",
+                                     language="hi"))
+    assert messages[0]["text"].startswith("A lost or stolen card") and SlotSet("language", None) in events

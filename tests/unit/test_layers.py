@@ -5,7 +5,7 @@ from tests.support.imports import ROOT, graph, project_edges
 # Lower layers first; a module may import only from its own layer or below.
 LAYERS = [
     {"bot.settings", "bot.redaction", "bot.knowledge", "bot.knowledge.schema", "bot.knowledge.answers",
-     "bot.knowledge.__main__", "bot.nlu.gazetteer"},                                  # domain core, no Rasa
+     "bot.knowledge.__main__", "bot.knowledge.language", "bot.nlu.gazetteer"},                                  # domain core, no Rasa
     {"bot.nlu", "bot.nlu.components", "bot.stores", "bot.stores.sqlite", "bot.stores.redis_lock",
      "bot.stores.failsafe", "bot.stores.erasure", "bot.rasa_patches", "bot.metrics", "bot.logs"},  # Rasa integration
     {"bot.channels", "bot.channels.guard", "bot.channels.http", "bot.channels.recent", "bot.channels.markup",

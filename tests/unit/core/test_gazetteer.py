@@ -29,3 +29,27 @@ def test_no_false_region_or_card(text):
 def test_offsets_point_at_the_words():
     text = "I lost my Gold card in Mumbai"
     assert [text[e["start"]:e["end"]] for e in extract(text)] == ["Gold card", "Mumbai"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("mera card kho gaya, India me hoon", [("region", "India")]),
+    ("Bharat se hoon", [("region", "India")]),
+    ("Hindustan me rehta hoon", [("region", "India")]),
+    ("मेरा कार्ड भारत में खो गया।", [("region", "India")]),
+    ("मैं दिल्ली में हूँ", [("region", "India")]),
+    ("हिंदुस्तान", [("region", "India")]),
+    ("card amrika ka hai", [("region", "US")]),
+    ("मेरा गोल्ड कार्ड", [("card_type", "personal")]),
+    ("mera company ka card hai", [("card_type", "corporate")]),
+    ("कॉर्पोरेट कार्ड है", [("card_type", "corporate")]),
+    ("बिज़नेस कार्ड", [("card_type", "small_business")]),
+    ("chitthi bhejni hai", [("channel", "letter")]),
+    ("ईमेल पर बताइए", [("channel", "email")]),
+])
+def test_hindi_and_hinglish_names(text, expected):
+    assert [(e["entity"], e["value"]) for e in extract(text)] == expected
+
+
+def test_devanagari_offsets_point_at_the_words():
+    text = "मेरा प्लैटिनम कार्ड भारत में चोरी हो गया"
+    assert [text[e["start"]:e["end"]] for e in extract(text)] == ["प्लैटिनम", "भारत"]
