@@ -172,11 +172,15 @@
       log.insertBefore(row, typing);
     }
 
+    /* The choices of the bot's messages since the user last spoke: an answer can offer follow-ups
+       ("What to have ready") and then ask "Was this helpful?"; both stay clickable. */
     function renderReplies() {
       replies.textContent = "";
-      var lastEntry = transcript[transcript.length - 1];
-      if (!lastEntry || lastEntry.who !== "bot" || !lastEntry.replies) return;
-      lastEntry.replies.forEach(function (reply) {
+      var offered = [];
+      for (var i = transcript.length - 1; i >= 0 && transcript[i].who === "bot"; i--) {
+        if (transcript[i].replies) offered = transcript[i].replies.concat(offered);
+      }
+      offered.forEach(function (reply) {
         var button = el("button", "amexcare-reply", reply.title);
         button.type = "button";
         button.addEventListener("click", function () { send(reply.title, reply.payload); });
