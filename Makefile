@@ -18,7 +18,7 @@ PYTHON310 := $(call find_python,3.10)
 PYTHON312 := $(call find_python,3.12)
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml) bot/nlu/gazetteer.yml
 
-.PHONY: help setup train run test test-unit test-core lint screenshots bench validate purge clean
+.PHONY: help setup train run test test-unit test-core lint screenshots bench validate purge report clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ validate: setup  ## rasa data validate
 
 purge: $(VENV)/.installed  ## delete conversations older than RETENTION_DAYS (90) from the tracker store
 	$(PY) -m bot.retention
+
+report: $(VENV)/.installed  ## insights of the tracker store the server uses: var/report/index.html (docs/insights.md)
+	$(PY) -m bot.insights $(REPORT_ARGS)
 
 clean:  ## remove the venvs, models and runtime state
 	rm -rf $(VENV) $(CORE_VENV) models var node_modules
