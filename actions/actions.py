@@ -78,10 +78,20 @@ class Turn:
             return self._thank(self.vote)
         if not self.tracker.get_slot("feedback_missing"):
             return self._respond()
-        if not KB.need(self.intent) and not self.details_given and not self.channel_intent:
+        if self._answers_the_no() and not KB.need(self.intent) and not self.details_given \
+                and not self.channel_intent:
             self.dispatcher.utter_message(response="utter_feedback_noted")
             return [SlotSet("feedback_missing", None)]
         return [SlotSet("feedback_missing", None)] + self._respond()
+
+    def _answers_the_no(self) -> bool:
+        """Whether the user's message before this one was the "No" (small talk in between, answered by
+        rules without this action, leaves the question behind)."""
+        users = (e for e in reversed(self.tracker.events) if e.get("event") == "user")
+        next(users, None)  # this message
+        previous = next(users, None) or {}
+        entities = (previous.get("parse_data") or {}).get("entities") or []
+        return any(e.get("entity") == "helpful" and e.get("value") == "no" for e in entities)
 
     def _thank(self, vote: str) -> List[EventType]:
         if vote == "no":

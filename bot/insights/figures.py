@@ -111,7 +111,7 @@ class Figures:
         if message.vote:
             self._vote(message.vote)
             return
-        missing, c.awaiting_missing = c.awaiting_missing and message.intent not in self.needs, False
+        missing, c.awaiting_missing = c.awaiting_missing, False  # the reply to "what was missing?"
         self._review(message, missing)
         self._classify(message)
 

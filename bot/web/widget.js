@@ -133,12 +133,19 @@
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
     var typing = el("div", "amexcare-msg amexcare-bot amexcare-typing");
-    typing.setAttribute("aria-label", "The assistant is typing");
     var dots = el("div", "amexcare-bubble");
-    for (var i = 0; i < 3; i++) dots.appendChild(el("span", "amexcare-dot"));
+    // Read out as words (an aria-label on a plain div is not announced); the dots are decoration.
+    dots.appendChild(el("span", "amexcare-sr", "The assistant is typing"));
+    for (var i = 0; i < 3; i++) {
+      var dot = el("span", "amexcare-dot");
+      dot.setAttribute("aria-hidden", "true");
+      dots.appendChild(dot);
+    }
     typing.appendChild(dots);
     typing.hidden = true;
     var replies = el("div", "amexcare-replies");
+    replies.setAttribute("role", "group");
+    replies.setAttribute("aria-label", "Suggested choices");
     var status = el("div", "amexcare-status");
     status.setAttribute("role", "status");
 

@@ -140,10 +140,25 @@ def test_a_no_asks_once_what_was_missing_and_takes_the_next_message_as_the_answe
     messages, events = _run(_vote("no", need="make_payment", feedback_on="make_payment"))
     assert [m["response"] for m in messages] == ["utter_ask_missing"]
     assert events == [SlotSet("feedback_missing", True)]
-    messages, events = _run(_tracker("nlu_fallback", text="the fax number", feedback_missing=True,
-                                     need="make_payment"))
+    reply = _tracker("nlu_fallback", text="the fax number", feedback_missing=True, need="make_payment")
+    reply.events = [_user_event("/deny", {"helpful": "no"}), _user_event("the fax number")]
+    messages, events = _run(reply)
     assert [m["response"] for m in messages] == ["utter_feedback_noted"]
     assert events == [SlotSet("feedback_missing", None)]
+
+
+def test_what_was_missing_is_only_the_message_right_after_the_no():
+    later = _tracker("nlu_fallback", text="blorp", feedback_missing=True, need="make_payment",
+                     ranking=[{"name": "make_payment", "confidence": 0.3}])
+    later.events = [_user_event("/deny", {"helpful": "no"}), _user_event("bye"), _user_event("blorp")]
+    messages, events = _run(later)
+    assert "utter_feedback_noted" not in [m.get("response") for m in messages]
+    assert events[0] == SlotSet("feedback_missing", None)
+
+
+def _user_event(text: str, entities: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {
+        "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()]}}
 
 
 def test_after_a_no_a_new_question_is_answered_as_usual():
