@@ -4,7 +4,6 @@ axe-core (npm's package, injected from node_modules: nothing from a CDN) in Debi
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
