@@ -68,7 +68,7 @@ lint: $(VENV)/.installed $(CORE_VENV)/.installed  ## ruff, and mypy on the domai
 	$(VENV)/bin/ruff check bot actions tests bench
 	$(CORE_VENV)/bin/mypy --ignore-missing-imports $(CORE)
 
-screenshots: train node_modules/.installed  ## refresh docs/widget.png and docs/widget-phone.png
+screenshots: train node_modules/.installed  ## refresh docs/widget.png, docs/widget-phone.png and docs/insights-report.png
 	SCREENSHOT_DIR=docs $(PY) -m pytest tests/browser
 
 bench: $(VENV)/.installed  ## benchmark against a stock `rasa init` bot; writes docs/performance.md (~6 min)
