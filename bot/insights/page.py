@@ -18,7 +18,7 @@ h2{font-size:17px;margin:0 0 10px;color:#00175a}
 .cards{display:flex;flex-wrap:wrap;gap:12px}.card{flex:1 1 150px;border:1px solid #dde3ea;border-radius:8px;padding:10px 14px}
 .card b{display:block;font-size:24px;color:#006fcf}.card span{font-size:13px;color:#4b5563}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e5e9ef}
-th{color:#4b5563;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{color:#4b5563;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 svg text{font-size:12px;fill:#1f2933}.kind{font-size:12px;color:#4b5563}
 """
 
@@ -93,7 +93,8 @@ def _inbox(inbox: Dict[str, Any]) -> str:
 
 
 def _table(head: List[str], rows: Sequence[Sequence[Any]]) -> str:
-    cells = "".join(f"<th scope=\"col\">{escape(h)}</th>" for h in head)
+    numeric = [isinstance(v, (int, float)) for v in rows[0]] if rows else [False] * len(head)
+    cells = "".join(f"<th scope=\"col\"{' class=\"n\"' if n else ''}>{escape(h)}</th>" for h, n in zip(head, numeric))
     body = "".join("<tr>" + "".join(
         f"<td class=\"n\">{escape(str(v))}</td>" if isinstance(v, (int, float)) else f"<td>{escape(str(v))}</td>"
         for v in row) + "</tr>" for row in rows)

@@ -121,7 +121,8 @@
     heading.appendChild(el("p", "amexcare-subtitle", config.subtitle));
     var restart = el("button", "amexcare-restart", "New chat");
     restart.type = "button";
-    restart.setAttribute("aria-label", "Start a new conversation (clears this one from this device)");
+    // The accessible name starts with the visible text (WCAG 2.5.3: a voice user says what they see).
+    restart.setAttribute("aria-label", "New chat: start a new conversation (clears this one from this device)");
     var close = el("button", "amexcare-close", "\u00d7");
     close.type = "button";
     close.setAttribute("aria-label", "Close chat");

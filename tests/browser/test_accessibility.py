@@ -21,7 +21,8 @@ def axe_violations(page: Page) -> List[Dict[str, Any]]:
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: `make setup` installs axe-core (package.json devDependencies)")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Through the DevTools protocol, not a <script>: the page's Content-Security-Policy stays as it is.
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     results = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
         values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})""")
     return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
@@ -78,7 +79,7 @@ def test_keyboard_only_with_feedback_and_no_serious_axe_violation(servers: Setti
     expect(page.locator(BOT).last).to_contain_text("what was missing", timeout=30_000)
     expect(replies).to_have_count(0)
     tab_to(page, ".amexcare-input")
-    page.keyboard.type("the fax number")
+    page.keyboard.type("too much text")
     page.keyboard.press("Enter")
     expect(page.locator(BOT).last).to_contain_text("passed that on", timeout=30_000)
     assert axe_violations(page) == []
