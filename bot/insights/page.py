@@ -94,7 +94,7 @@ def _inbox(inbox: Dict[str, Any]) -> str:
 
 def _table(head: List[str], rows: Sequence[Sequence[Any]]) -> str:
     numeric = [isinstance(v, (int, float)) for v in rows[0]] if rows else [False] * len(head)
-    cells = "".join(f"<th scope=\"col\"{' class=\"n\"' if n else ''}>{escape(h)}</th>" for h, n in zip(head, numeric))
+    cells = "".join(f"<th scope=\"col\" class=\"{'n' if n else ''}\">{escape(h)}</th>" for h, n in zip(head, numeric))
     body = "".join("<tr>" + "".join(
         f"<td class=\"n\">{escape(str(v))}</td>" if isinstance(v, (int, float)) else f"<td>{escape(str(v))}</td>"
         for v in row) + "</tr>" for row in rows)
