@@ -49,7 +49,11 @@ def _engine(tracker_db: Optional[str]) -> sa.engine.Engine:
         return engine_for(tracker_db)
     from bot.stores.erasure import store_engine  # imports Rasa (seconds): only when it is needed
 
-    return store_engine(Settings.from_env())  # the same store as the server: ENDPOINTS, TRACKER_DB
+    engine = store_engine(Settings.from_env())  # the same store as the server: ENDPOINTS, TRACKER_DB
+    if engine.url.get_backend_name() == "sqlite" and not Path(engine.url.database or "").exists():
+        raise FileNotFoundError(f"no tracker store at {engine.url.database} yet: `make run` writes it, or give "
+                                "--tracker-db a file or a database URL")
+    return engine
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -126,3 +126,15 @@ def test_percentiles_are_nearest_rank():
     assert percentile(Counter({1: 50, 9: 50}), 0.5) == 1
     assert percentile(Counter({1: 94, 30: 6}), 0.95) == 30
     assert percentile(Counter(), 0.5) is None
+
+
+def test_without_tracker_db_it_reads_the_servers_store_and_creates_none(tmp_path: Path, tracker_db: Path):
+    env = {"PATH": "/usr/bin:/bin", "RASA_TELEMETRY_ENABLED": "false"}
+    missing = subprocess.run([sys.executable, "-m", "bot.insights", "--out", str(tmp_path)], cwd=ROOT, text=True,
+                             capture_output=True, env={**env, "TRACKER_DB": str(tmp_path / "none.db")}, timeout=300)
+    assert missing.returncode == 1 and "no tracker store at" in missing.stderr
+    assert not (tmp_path / "none.db").exists()
+    done = subprocess.run([sys.executable, "-m", "bot.insights", "--json", "--since", SINCE, "--out", str(tmp_path)],
+                          cwd=ROOT, text=True, capture_output=True, env={**env, "TRACKER_DB": str(tracker_db)},
+                          timeout=300)
+    assert figures(json.loads(done.stdout)) == EXPECTED_SINCE
