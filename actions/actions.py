@@ -94,11 +94,15 @@ class Turn:
         return any(e.get("entity") == "helpful" and e.get("value") == "no" for e in entities)
 
     def _thank(self, vote: str) -> List[EventType]:
-        if vote == "no":
+        """The first vote about an answer counts; a "No" asks what was missing then, and only then."""
+        about = self.tracker.get_slot("feedback_on")
+        first = about is not None and self.tracker.get_slot("feedback_voted") != about
+        if vote == "no" and first:
             self.dispatcher.utter_message(response="utter_ask_missing")
-            return [SlotSet("feedback_missing", True)]
+            return [SlotSet("feedback_missing", True), SlotSet("feedback_voted", about)]
         self.dispatcher.utter_message(response="utter_feedback_thanks")
-        return [SlotSet("feedback_missing", None)] if self.tracker.get_slot("feedback_missing") else []
+        return ([SlotSet("feedback_voted", about)] if first else []) + (
+            [SlotSet("feedback_missing", None)] if self.tracker.get_slot("feedback_missing") else [])
 
     def _respond(self) -> List[EventType]:
         need = self.topic or self.tracker.get_slot("candidate")

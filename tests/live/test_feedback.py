@@ -42,6 +42,9 @@ def test_rest_asks_once_a_no_asks_what_was_missing_and_the_report_counts_it(serv
     assert turn(servers, sender, VOTES[1])[0]["text"].startswith("Sorry it didn't help.")
     noted = turn(servers, sender, "too much text, and the page said 3782 822463 10005")
     assert "passed that on" in noted[-1]["text"]
+    # A second click on the old buttons is thanked, and asks nothing.
+    assert [m["text"] for m in turn(servers, sender, VOTES[1])] == [
+        "Thank you for letting us know. Anything else I can help with?"]
     # Not asked twice: the conversation goes on as usual.
     assert "1800-419-2122" in turn(servers, sender, "I lost my card")[0]["text"]
 

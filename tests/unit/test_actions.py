@@ -13,7 +13,7 @@ from actions.actions import ActionAnswer
 
 DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 SLOTS = ("region", "card_type", "channel", "need", "follow_up", "asked", "asked_again", "candidate", "helpful",
-         "feedback_on", "feedback_missing")
+         "feedback_on", "feedback_voted", "feedback_missing")
 
 
 def _tracker(intent: str, entities: Optional[List[str]] = None, ranking: Optional[list] = None,
@@ -133,13 +133,20 @@ def test_an_answer_that_asks_for_a_detail_is_not_rated_yet():
 
 def test_a_yes_is_thanked_and_changes_nothing_else():
     messages, events = _run(_vote("yes", need="make_payment", feedback_on="make_payment"))
+    assert [m["response"] for m in messages] == ["utter_feedback_thanks"]
+    assert events == [SlotSet("feedback_voted", "make_payment")]
+
+
+def test_a_second_vote_about_the_same_answer_asks_nothing():
+    messages, events = _run(_vote("no", need="make_payment", feedback_on="make_payment",
+                                  feedback_voted="make_payment"))
     assert [m["response"] for m in messages] == ["utter_feedback_thanks"] and events == []
 
 
 def test_a_no_asks_once_what_was_missing_and_takes_the_next_message_as_the_answer():
     messages, events = _run(_vote("no", need="make_payment", feedback_on="make_payment"))
     assert [m["response"] for m in messages] == ["utter_ask_missing"]
-    assert events == [SlotSet("feedback_missing", True)]
+    assert events == [SlotSet("feedback_missing", True), SlotSet("feedback_voted", "make_payment")]
     reply = _tracker("nlu_fallback", text="the fax number", feedback_missing=True, need="make_payment")
     reply.events = [_user_event("/deny", {"helpful": "no"}), _user_event("the fax number")]
     messages, events = _run(reply)
