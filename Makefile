@@ -18,7 +18,7 @@ PYTHON310 := $(call find_python,3.10)
 PYTHON312 := $(call find_python,3.12)
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml) bot/nlu/gazetteer.yml
 
-.PHONY: help setup train run test test-unit test-core lint screenshots bench validate purge clean
+.PHONY: help setup train run test test-unit test-core lint screenshots bench validate purge report clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -68,7 +68,7 @@ lint: $(VENV)/.installed $(CORE_VENV)/.installed  ## ruff, and mypy on the domai
 	$(VENV)/bin/ruff check bot actions tests bench
 	$(CORE_VENV)/bin/mypy --ignore-missing-imports $(CORE)
 
-screenshots: train node_modules/.installed  ## refresh docs/widget.png and docs/widget-phone.png
+screenshots: train node_modules/.installed  ## refresh docs/widget.png, docs/widget-phone.png and docs/insights-report.png
 	SCREENSHOT_DIR=docs $(PY) -m pytest tests/browser
 
 bench: $(VENV)/.installed  ## benchmark against a stock `rasa init` bot; writes docs/performance.md (~6 min)
@@ -79,6 +79,9 @@ validate: setup  ## rasa data validate
 
 purge: $(VENV)/.installed  ## delete conversations older than RETENTION_DAYS (90) from the tracker store
 	$(PY) -m bot.retention
+
+report: $(VENV)/.installed  ## insights of the tracker store the server uses: var/report/index.html (docs/insights.md)
+	$(PY) -m bot.insights $(REPORT_ARGS)
 
 clean:  ## remove the venvs, models and runtime state
 	rm -rf $(VENV) $(CORE_VENV) models var node_modules

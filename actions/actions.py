@@ -70,8 +70,43 @@ class Turn:
         self.topic: Optional[str] = tracker.get_slot("need")
         self.slots = {k: tracker.get_slot(k) for k in DETAILS}
         self.language: str = self._language(message.get("text") or "")
+        # A "Was this helpful?" button: /affirm{"helpful": "yes"} or /deny{"helpful": "no"} (domain.yml).
+        self.vote: Optional[str] = next((e.get("value") for e in entities if e.get("entity") == "helpful"), None)
 
     def respond(self) -> List[EventType]:
+        """The turn, with the feedback question's state: a vote is thanked; after a "No", the next message
+        that asks for nothing the bot can answer is taken as what was missing (asked once, never required)."""
+        if self.vote:
+            return self._thank(self.vote)
+        if not self.tracker.get_slot("feedback_missing"):
+            return self._respond()
+        if self._answers_the_no() and not KB.need(self.intent) and not self.details_given \
+                and not self.channel_intent:
+            self.dispatcher.utter_message(response="utter_feedback_noted")
+            return [SlotSet("feedback_missing", None)]
+        return [SlotSet("feedback_missing", None)] + self._respond()
+
+    def _answers_the_no(self) -> bool:
+        """Whether the user's message before this one was the "No" (small talk in between, answered by
+        rules without this action, leaves the question behind)."""
+        users = (e for e in reversed(self.tracker.events) if e.get("event") == "user")
+        next(users, None)  # this message
+        previous = next(users, None) or {}
+        entities = (previous.get("parse_data") or {}).get("entities") or []
+        return any(e.get("entity") == "helpful" and e.get("value") == "no" for e in entities)
+
+    def _thank(self, vote: str) -> List[EventType]:
+        """The first vote about an answer counts; a "No" asks what was missing then, and only then."""
+        about = self.tracker.get_slot("feedback_on")
+        first = about is not None and self.tracker.get_slot("feedback_voted") != about
+        if vote == "no" and first:
+            self.dispatcher.utter_message(response="utter_ask_missing")
+            return [SlotSet("feedback_missing", True), SlotSet("feedback_voted", about)]
+        self.dispatcher.utter_message(response="utter_feedback_thanks")
+        return ([SlotSet("feedback_voted", about)] if first else []) + (
+            [SlotSet("feedback_missing", None)] if self.tracker.get_slot("feedback_missing") else [])
+
+    def _respond(self) -> List[EventType]:
         need = self.topic or self.tracker.get_slot("candidate")
         if KB.need(self.intent) and not (need and self._reads_as_a_reply()):
             return self._need(self.intent)
@@ -119,8 +154,13 @@ class Turn:
         reply = reply or answer(KB, intent, region, card_type)
         assert reply is not None
         self._say(in_language(KB, reply, self.language))
+        # Once per need, and only once the answer is complete (no detail asked): was it helpful?
+        rated = self.tracker.get_slot("feedback_on")
+        if not reply.ask and rated != topic:
+            self.dispatcher.utter_message(response="utter_helpful")
+            rated = topic
         return self._slots(need=topic, follow_up=later, asked=reply.ask, asked_again=None, candidate=None,
-                           language=None if self.language == ENGLISH else self.language)
+                           language=None if self.language == ENGLISH else self.language, feedback_on=rated)
 
     def _say(self, reply: Reply) -> None:
         for text in reply.messages:

@@ -4,7 +4,8 @@ Rasa reads a text starting with `/` as an intent with entities, skipping NLU: `/
 would set the region slot to "Mars". A user's payload is honoured only when it is exactly
 `/<intent>` or `/<intent>{json object}` (no `@confidence`, nothing after it), the intent is one of
 domain.yml's, and each entity is one the buttons offer, with one of its values (bot/knowledge/schema.py:
-REGIONS, CARD_TYPES, CHANNELS, the same lists as the domain's categorical slots and buttons). Anything
+REGIONS, CARD_TYPES, CHANNELS, the same lists as the domain's categorical slots and buttons; `helpful`: the
+"Was this helpful?" buttons' votes). Anything
 else is refused with `REFUSED` before Rasa sees it: nothing is processed or stored.
 """
 
@@ -20,7 +21,9 @@ import yaml
 from bot.knowledge.schema import CARD_TYPES, CHANNELS, REGIONS
 from bot.settings import ROOT
 
-ENTITY_VALUES: Dict[str, Tuple[str, ...]] = {"region": REGIONS, "card_type": CARD_TYPES, "channel": CHANNELS}
+VOTES = ("yes", "no")  # domain.yml's utter_helpful buttons
+ENTITY_VALUES: Dict[str, Tuple[str, ...]] = {"region": REGIONS, "card_type": CARD_TYPES, "channel": CHANNELS,
+                                             "helpful": VOTES}
 REFUSED = ("I can only take the choices I offer as buttons. Please pick one of them, or tell me in your own "
            "words what you need.")
 _PAYLOAD = re.compile(r"/(?P<intent>[A-Za-z0-9_]+)(?P<entities>\{.*\})?", re.S)

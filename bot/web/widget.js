@@ -121,7 +121,8 @@
     heading.appendChild(el("p", "amexcare-subtitle", config.subtitle));
     var restart = el("button", "amexcare-restart", "New chat");
     restart.type = "button";
-    restart.setAttribute("aria-label", "Start a new conversation (clears this one from this device)");
+    // The accessible name starts with the visible text (WCAG 2.5.3: a voice user says what they see).
+    restart.setAttribute("aria-label", "New chat: start a new conversation (clears this one from this device)");
     var close = el("button", "amexcare-close", "\u00d7");
     close.type = "button";
     close.setAttribute("aria-label", "Close chat");
@@ -133,12 +134,19 @@
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
     var typing = el("div", "amexcare-msg amexcare-bot amexcare-typing");
-    typing.setAttribute("aria-label", "The assistant is typing");
     var dots = el("div", "amexcare-bubble");
-    for (var i = 0; i < 3; i++) dots.appendChild(el("span", "amexcare-dot"));
+    // Read out as words (an aria-label on a plain div is not announced); the dots are decoration.
+    dots.appendChild(el("span", "amexcare-sr", "The assistant is typing"));
+    for (var i = 0; i < 3; i++) {
+      var dot = el("span", "amexcare-dot");
+      dot.setAttribute("aria-hidden", "true");
+      dots.appendChild(dot);
+    }
     typing.appendChild(dots);
     typing.hidden = true;
     var replies = el("div", "amexcare-replies");
+    replies.setAttribute("role", "group");
+    replies.setAttribute("aria-label", "Suggested choices");
     var status = el("div", "amexcare-status");
     status.setAttribute("role", "status");
 
@@ -172,11 +180,15 @@
       log.insertBefore(row, typing);
     }
 
+    /* The choices of the bot's messages since the user last spoke: an answer can offer follow-ups
+       ("What to have ready") and then ask "Was this helpful?"; both stay clickable. */
     function renderReplies() {
       replies.textContent = "";
-      var lastEntry = transcript[transcript.length - 1];
-      if (!lastEntry || lastEntry.who !== "bot" || !lastEntry.replies) return;
-      lastEntry.replies.forEach(function (reply) {
+      var offered = [];
+      for (var i = transcript.length - 1; i >= 0 && transcript[i].who === "bot"; i--) {
+        if (transcript[i].replies) offered = transcript[i].replies.concat(offered);
+      }
+      offered.forEach(function (reply) {
         var button = el("button", "amexcare-reply", reply.title);
         button.type = "button";
         button.addEventListener("click", function () { send(reply.title, reply.payload); });

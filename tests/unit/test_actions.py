@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.actions import ActionAnswer
 
 DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
-SLOTS = ("region", "card_type", "channel", "need", "follow_up", "asked", "asked_again", "candidate", "language")
+SLOTS = ("region", "card_type", "channel", "need", "follow_up", "asked", "asked_again", "candidate", "language",
+         "helpful", "feedback_on", "feedback_voted", "feedback_missing")
 
 
 def _tracker(intent: str, entities: Optional[List[str]] = None, ranking: Optional[list] = None,
@@ -39,7 +40,7 @@ def _text(messages: List[dict]) -> str:
 def test_lost_card_in_india_answers_and_remembers_the_need():
     messages, events = _run(_tracker("report_lost_card", ["region"], region="India"))
     assert "1800-419-2122 or 1800-419-3646" in messages[0]["text"]
-    assert messages[-1]["response"] == "utter_more"
+    assert [m.get("response") for m in messages[-2:]] == ["utter_more", "utter_helpful"]
     assert SlotSet("need", "report_lost_card") in events and SlotSet("asked", None) not in events
 
 
@@ -117,3 +118,75 @@ def test_a_short_detail_keeps_the_users_script_a_full_english_message_does_not()
     messages, events = _run(_tracker("report_lost_card", ["region"], text="I lost my card in India", region="India",
                                      language="hi"))
     assert messages[0]["text"].startswith("A lost or stolen card") and SlotSet("language", None) in events
+
+
+# --- "Was this helpful?" ----------------------------------------------------------------------------------
+
+def _vote(value: str, **slots: Any) -> Tracker:
+    tracker = _tracker("affirm" if value == "yes" else "deny", **slots)
+    tracker.latest_message["entities"] = [{"entity": "helpful", "value": value}]
+    return tracker
+
+
+def test_a_complete_answer_asks_once_whether_it_helped():
+    messages, events = _run(_tracker("report_lost_card", ["region"], region="India"))
+    assert messages[-1]["response"] == "utter_helpful" and SlotSet("feedback_on", "report_lost_card") in events
+    # The same need again (a follow-up, a correction): not asked twice.
+    messages, events = _run(_tracker("report_lost_card", ["region"], region="India", need="report_lost_card",
+                                     feedback_on="report_lost_card"))
+    assert "utter_helpful" not in [m.get("response") for m in messages]
+    assert not [e for e in events if e["name"] == "feedback_on"]
+    # Another need is another answer: asked again, about it.
+    messages, events = _run(_tracker("make_payment", feedback_on="report_lost_card"))
+    assert messages[-1]["response"] == "utter_helpful" and SlotSet("feedback_on", "make_payment") in events
+
+
+def test_an_answer_that_asks_for_a_detail_is_not_rated_yet():
+    messages, events = _run(_tracker("report_fraud"))
+    assert messages[-1]["response"] == "utter_ask_region"
+    assert "utter_helpful" not in [m.get("response") for m in messages]
+    assert not [e for e in events if e["name"] == "feedback_on"]
+
+
+def test_a_yes_is_thanked_and_changes_nothing_else():
+    messages, events = _run(_vote("yes", need="make_payment", feedback_on="make_payment"))
+    assert [m["response"] for m in messages] == ["utter_feedback_thanks"]
+    assert events == [SlotSet("feedback_voted", "make_payment")]
+
+
+def test_a_second_vote_about_the_same_answer_asks_nothing():
+    messages, events = _run(_vote("no", need="make_payment", feedback_on="make_payment",
+                                  feedback_voted="make_payment"))
+    assert [m["response"] for m in messages] == ["utter_feedback_thanks"] and events == []
+
+
+def test_a_no_asks_once_what_was_missing_and_takes_the_next_message_as_the_answer():
+    messages, events = _run(_vote("no", need="make_payment", feedback_on="make_payment"))
+    assert [m["response"] for m in messages] == ["utter_ask_missing"]
+    assert events == [SlotSet("feedback_missing", True), SlotSet("feedback_voted", "make_payment")]
+    reply = _tracker("nlu_fallback", text="the fax number", feedback_missing=True, need="make_payment")
+    reply.events = [_user_event("/deny", {"helpful": "no"}), _user_event("the fax number")]
+    messages, events = _run(reply)
+    assert [m["response"] for m in messages] == ["utter_feedback_noted"]
+    assert events == [SlotSet("feedback_missing", None)]
+
+
+def test_what_was_missing_is_only_the_message_right_after_the_no():
+    later = _tracker("nlu_fallback", text="blorp", feedback_missing=True, need="make_payment",
+                     ranking=[{"name": "make_payment", "confidence": 0.3}])
+    later.events = [_user_event("/deny", {"helpful": "no"}), _user_event("bye"), _user_event("blorp")]
+    messages, events = _run(later)
+    assert "utter_feedback_noted" not in [m.get("response") for m in messages]
+    assert events[0] == SlotSet("feedback_missing", None)
+
+
+def _user_event(text: str, entities: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {
+        "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()]}}
+
+
+def test_after_a_no_a_new_question_is_answered_as_usual():
+    messages, events = _run(_tracker("report_lost_card", ["region"], region="India", feedback_missing=True,
+                                     feedback_on="make_payment", need="make_payment"))
+    assert "1800-419-2122" in messages[0]["text"]
+    assert events[0] == SlotSet("feedback_missing", None) and SlotSet("need", "report_lost_card") in events

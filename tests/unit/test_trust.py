@@ -45,14 +45,16 @@ def test_the_allowed_values_are_the_domains_categorical_slot_values():
     '/inform{"region": "Mars"}', '/inform{"card_type": "platinum_hack"}', '/inform{"need": "x"}',
     '/inform{"region": ["US"]}', '/inform{"region": 1}', '/inform["US"]', '/inform{"region": "US"} and more',
     '/report_fraud@0.01', '/no_such_intent', '/inform{not json}', '  /inform{"region": "Mars"}',
-    '/inform{"region": "US", "card_type": "black"}', "/"])
+    '/inform{"region": "US", "card_type": "black"}', "/", '/affirm{"helpful": "maybe"}',
+    '/affirm{"helpful": true}'])
 def test_payloads_not_offered_are_refused(text):
     assert payload_problem(text)
 
 
 @pytest.mark.parametrize("text", [
     "hi", "I lost my card in India", "where is 1/2 of my payment?", '/inform{"region": "India"}',
-    ' /inform{"card_type": "corporate", "region": "US"} ', "/report_fraud", "/greet"])
+    ' /inform{"card_type": "corporate", "region": "US"} ', "/report_fraud", "/greet", '/affirm{"helpful": "yes"}',
+    '/deny{"helpful": "no"}'])
 def test_text_and_offered_payloads_go_through(text):
     assert payload_problem(text) is None
 
