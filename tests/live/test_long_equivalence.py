@@ -32,6 +32,9 @@ POOL = [text for conversation in yaml.safe_load(
     '/inform{"region": "India"}', '/inform{"card_type": "corporate"}', "/affirm", "/deny",
     "no wait, I'm in the US", "actually it's a business card", "what number do I call?",
     "can I email instead?", "yes", "no", "ok", "asdfgh", "🙂", "what's the capital of Peru?",
+    # The "Was this helpful?" buttons, and what a user says was missing after a "No".
+    '/affirm{"helpful": "yes"}', '/deny{"helpful": "no"}', '/deny{"helpful": "no"}', "the fax number",
+    "mera card kho gaya", "मेरा कार्ड चोरी हो गया", "bharat",
 ]
 
 
