@@ -5,37 +5,24 @@ SQLTrackerStore: the same exact figures as over SQLite, read by URL and as a rep
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Dict, Iterator
 
 import pytest
 
-from tests.support.cluster import ENDPOINTS, Postgres
+from tests.support.cluster import ENDPOINTS, Postgres, temporary_postgres
 from tests.support.insights import CARD, EXPECTED_SINCE, SINCE, figures, seed, store
 from tests.support.servers import ROOT
 
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[Postgres]:
-    home = Path(tempfile.mkdtemp(prefix="amex-insights-"))
-    os.chmod(home, 0o755)  # PostgreSQL runs as its own user when we are root (tests/support/cluster.py)
-    (home / "postgres").mkdir()
-    server = Postgres(home / "postgres")
-    try:
-        server.init()
+    with temporary_postgres("amex-insights-") as server:
         seed(store(dialect="postgresql", host="127.0.0.1", port=server.port, db=server.db,
                    username=server.user, password=server.password))
         yield server
-    finally:
-        try:
-            server.stop("immediate")
-        finally:
-            shutil.rmtree(home, ignore_errors=True)
 
 
 def insights(*args: str, env: Dict[str, str]) -> Dict:

@@ -4,13 +4,9 @@ of a stand-in upstream (loopback only, bounded)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterator, Optional, Tuple
 
@@ -18,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.stores.erasure import purge
-from tests.support.cluster import ENDPOINTS, Nginx, Postgres
+from tests.support.cluster import ENDPOINTS, Nginx, Postgres, temporary_postgres
 from tests.support.fakes import Call, FakeAPI
 from tests.support.servers import ROOT, client_at
 from tests.support.stores import rows, seed
@@ -29,18 +25,8 @@ AGES = {"old": [200, 120], "edge-old": [90.01], "edge-new": [89.99], "mixed": [3
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[Postgres]:
-    home = Path(tempfile.mkdtemp(prefix="amex-trust-"))
-    os.chmod(home, 0o755)  # PostgreSQL runs as its own user when we are root (as in tests/support/cluster.py)
-    (home / "postgres").mkdir()
-    server = Postgres(home / "postgres")
-    try:
-        server.init()
+    with temporary_postgres("amex-trust-") as server:
         yield server
-    finally:
-        try:
-            server.stop("immediate")
-        finally:
-            shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture

@@ -10,12 +10,10 @@ import time
 import uuid
 from typing import Any, Dict
 
-import requests
 
 from tests.live.test_live import turn
 from tests.live.test_slack import answers as slack_answers
-from tests.live.test_slack import dm_event, post_event, signed_headers, text_of
-from tests.live.test_slack import webhook as slack_webhook
+from tests.live.test_slack import click, dm_event, post_event, text_of
 from tests.live.test_telegram import _update_ids, message_update, post
 from tests.live.test_telegram import answers as telegram_answers
 from tests.support.servers import ROOT, Settings
@@ -80,14 +78,5 @@ def test_slack_asks_with_buttons_and_a_click_votes(servers, slack_api):
     question = slack_answers(slack_api, "D601")[-1]
     actions = [b for b in question.params["blocks"] if b["type"] == "actions"][0]
     assert [e["value"] for e in actions["elements"]] == VOTES
-    seen = len(slack_api.calls)
-    payload = {"type": "block_actions", "user": {"id": "U601"}, "channel": {"id": "D601"},
-               "message": {"ts": question.params.get("ts", "1.0")},
-               "actions": [{"type": "button", "action_id": "a", "value": VOTES[1]}]}
-    body = "payload=" + requests.utils.quote(json.dumps(payload))
-    click = requests.post(slack_webhook(servers), data=body, timeout=10, headers=signed_headers(
-        slack_api.signing_secret, body.encode(), content_type="application/x-www-form-urlencoded"))
-    assert click.status_code == 200, click.text
-    after = slack_api.settled("chat.postMessage",
-                              lambda c: c.params.get("channel") == "D601" and c in slack_api.calls[seen:])
+    after = click(servers, slack_api, "U601", "D601", question, VOTES[1])
     assert "what was missing" in text_of(after)

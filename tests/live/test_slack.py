@@ -45,6 +45,21 @@ def post_event(servers: Settings, slack_api: FakeSlackAPI, event: Dict[str, Any]
                          headers={**signed_headers(slack_api.signing_secret, body), **headers})
 
 
+def click(servers: Settings, slack_api: FakeSlackAPI, user: str, channel: str, question: Call,
+          value: str) -> List[Call]:
+    """Click the button with `value` under `question`, as Slack posts it; what the bot posts after."""
+    seen = len(slack_api.calls)
+    payload = {"type": "block_actions", "user": {"id": user}, "channel": {"id": channel},
+               "message": {"ts": question.params.get("ts", "1.0")},
+               "actions": [{"type": "button", "action_id": "a", "value": value}]}
+    body = "payload=" + requests.utils.quote(json.dumps(payload))
+    response = requests.post(webhook(servers), data=body, timeout=10, headers=signed_headers(
+        slack_api.signing_secret, body.encode(), content_type="application/x-www-form-urlencoded"))
+    assert response.status_code == 200, response.text
+    return slack_api.settled("chat.postMessage",
+                             lambda c: c.params.get("channel") == channel and c in slack_api.calls[seen:])
+
+
 def answers(slack_api: FakeSlackAPI, channel: str) -> List[Call]:
     return slack_api.settled("chat.postMessage", lambda c: c.params.get("channel") == channel)
 
@@ -105,15 +120,6 @@ def test_buttons_are_slack_buttons_and_a_click_answers(servers, slack_api):
     values = [e["value"] for e in actions["elements"]]
     assert values == ['/inform{"region": "US"}', '/inform{"region": "India"}', '/inform{"region": "other"}']
 
-    seen = len(slack_api.calls)
-    payload = {"type": "block_actions", "user": {"id": "U300"}, "channel": {"id": "D300"},
-               "message": {"ts": question.params.get("ts", "1.0")},
-               "actions": [{"type": "button", "action_id": "a", "value": values[0]}]}
-    body = "payload=" + requests.utils.quote(json.dumps(payload))
-    click = requests.post(webhook(servers), data=body, timeout=10, headers=signed_headers(
-        slack_api.signing_secret, body.encode(), content_type="application/x-www-form-urlencoded"))
-    assert click.status_code == 200, click.text
-    after = slack_api.settled("chat.postMessage",
-                              lambda c: c.params.get("channel") == "D300" and c in slack_api.calls[seen:])
+    after = click(servers, slack_api, "U300", "D300", question, values[0])
     assert "What kind of card" in text_of(after)
 

@@ -10,6 +10,7 @@ replicas configured only by `deploy/endpoints.production.yml` and environment va
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pwd
 import re
@@ -123,6 +124,23 @@ class Postgres:
             rows = cur.fetchall()
         conn.close()
         return rows
+
+
+@contextlib.contextmanager
+def temporary_postgres(prefix: str) -> Iterator[Postgres]:
+    """A PostgreSQL server of its own in a temporary folder, stopped and removed afterwards."""
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(home, 0o755)  # PostgreSQL runs as its own user when we are root
+    (home / "postgres").mkdir()
+    server = Postgres(home / "postgres")
+    try:
+        server.init()
+        yield server
+    finally:
+        try:
+            server.stop("immediate")
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 @dataclass
