@@ -120,6 +120,7 @@ class KnowledgeBase(_Strict):
     escalation: List[EscalationStep]
     needs: Dict[str, Need]
     phrases: Dict[str, Phrase]
+    aspects: Dict[str, Fact] = {}
 
     @root_validator(skip_on_failure=True)
     def _references_resolve(cls, values: dict) -> dict:
@@ -174,7 +175,7 @@ def _sources(values: dict) -> List[tuple]:
     """(location, source key) for every entry that names a seed section."""
     found = [(f"channels -> {k}", v.source) for k, v in values["channels"].items()]
     found += [(f"contacts -> {i} ({c.value})", c.source) for i, c in enumerate(values["contacts"])]
-    for table in ("no_contact", "prepare", "self_service", "safety"):
+    for table in ("no_contact", "prepare", "self_service", "safety", "aspects"):
         found += [(f"{table} -> {k}", v.source) for k, v in values[table].items()]
     found += [(f"escalation -> {i}", s.source) for i, s in enumerate(values["escalation"])]
     found += [(f"takeaways -> {i}", t.source) for i, t in enumerate(values["takeaways"])]

@@ -24,6 +24,9 @@ from spacy.tokens import Doc
 GAZETTEER_PATH = Path(__file__).parent / "gazetteer.yml"
 # Georgia is also a U.S. state, which is the likelier meaning for this product.
 SKIPPED_COUNTRIES = {"US", "IN", "GE"}
+# The brand is matched as one entity so that its words name nothing else ("American Express" is not the U.S.),
+# then dropped: it is never a region.
+BRAND = ("american express", "americanexpress", "amex", "american express card", "amex card")
 
 
 def _token_patterns(nlp: Language, phrase: str, case_sensitive: bool) -> List[List[Dict[str, str]]]:
@@ -66,6 +69,7 @@ def build_pipeline(gazetteer: Dict[str, Any]) -> Language:
         for name in _other_countries()
         for pattern in _token_patterns(nlp, name, False)
     ]
+    patterns += [{"label": "brand", "pattern": pattern} for name in BRAND for pattern in _token_patterns(nlp, name, False)]
     ruler.add_patterns(patterns)
     return nlp
 
@@ -74,6 +78,9 @@ def build_pipeline(gazetteer: Dict[str, Any]) -> Language:
 CARD_WORDS = {"card", "cards", "amex", "issued", "from", "bank", "account"}
 LOCATION_WORDS = {"i'm", "im", "am", "traveling", "travelling", "visiting", "currently", "staying", "trip",
                   "holiday", "vacation", "now", "live", "living", "moved", "abroad"}
+# "personal" names the card type, except before these words ("my personal details" is no card).
+NOT_A_CARD_AFTER = {"details", "detail", "information", "info", "data", "loan", "loans", "id", "address", "email",
+                    "number", "phone"}
 # Words around a bare reply that do not change it ("it's a personal card" -> "personal").
 FILLERS = {"it's", "its", "it", "is", "a", "an", "my", "the", "from", "in", "i'm", "im", "i", "am", "card",
            "one", "please", "pls", "thanks", "sorry", "oh", "ok", "okay", "um", "uh", "issued"}
@@ -99,7 +106,8 @@ class Gazetteer:
         for _, component in self.nlp.pipeline:
             doc = component(doc)
         found = [{"entity": e.label_, "value": e.ent_id_, "start": original[e.start].idx,
-                  "end": original[e.end - 1].idx + len(original[e.end - 1].text)} for e in doc.ents]
+                  "end": original[e.end - 1].idx + len(original[e.end - 1].text)} for e in doc.ents if e.label_ != "brand"]
+        found = [e for e in found if not _personal_detail(e, original)]
         if not found:
             found = self._whole_message(words, original)
         return _card_region(found, [w.lower() for w in words], original)
@@ -118,6 +126,14 @@ class Gazetteer:
         entity, value = self.whole[phrase]
         start, end = original[kept[0]], original[kept[-1]]
         return [{"entity": entity, "value": value, "start": start.idx, "end": end.idx + len(end.text)}]
+
+
+def _personal_detail(entity: Dict[str, Any], doc: Doc) -> bool:
+    """Whether a bare "personal" is about the member's details, not the card ("personal details")."""
+    if entity["entity"] != "card_type" or entity["end"] - entity["start"] != len("personal"):
+        return False
+    after = next((t for t in doc if t.idx >= entity["end"] and not t.is_punct), None)
+    return after is not None and after.lower_ in NOT_A_CARD_AFTER
 
 
 def _one_typo(a: str, b: str) -> bool:

@@ -1,0 +1,166 @@
+"""A reading of one message: the need it names, the aspect it asks about, the details it gives.
+
+Each part is read on its own, from NLU's intent, the gazetteer's entities and the cues of `cues.yml`, so
+that one cannot swallow another: "card stolen, US, personal" names a need *and* two details, whatever
+single intent NLU chose. A message is only a detail (`inform`) when no need is read in it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List, Optional, Pattern, Sequence, Tuple
+
+import yaml
+
+from bot.knowledge.schema import CARD_TYPES, REGIONS
+
+CUES_PATH = Path(__file__).parent / "cues.yml"
+DETAILS: Dict[str, Tuple[str, ...]] = {"region": REGIONS, "card_type": CARD_TYPES}
+# Needs a cue names even against NLU: the urgent ones, where a missed need costs the most.
+URGENT = ("report_lost_card", "report_fraud")
+# Intents that ask about one aspect of an answer. Said after a need, they are about that need; said first,
+# they are a need of their own (the knowledge base answers each).
+ASPECT_INTENTS: Dict[str, str] = {
+    "contact_phone": "number", "human_handoff": "number", "contact_chat": "chat", "contact_email": "email",
+    "contact_letter": "letter", "contact_social_media": "social_media", "what_to_prepare": "prepare",
+    "contact_options": "other_ways",
+}
+# How sure NLU must be of a need, among its alternatives, to offer it after a message it did not understand.
+SUGGEST_MIN_CONFIDENCE = 0.1
+SMALL_TALK = ("greet", "goodbye", "thank_you", "bot_challenge", "help", "affirm", "deny")
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The compiled cues of `cues.yml`."""
+
+    needs: Dict[str, List[Pattern[str]]]
+    aspects: Dict[str, List[Pattern[str]]]
+    corrections: List[Pattern[str]]
+    brand: List[Pattern[str]]
+    contacting: List[Pattern[str]]
+    other_banks: List[Pattern[str]]
+    fillers: FrozenSet[str]
+
+
+@lru_cache(maxsize=1)
+def cues(path: Path = CUES_PATH) -> Cues:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    def compiled(patterns: Sequence[str]) -> List[Pattern[str]]:
+        return [re.compile(p, re.IGNORECASE) for p in patterns]
+
+    return Cues(needs={k: compiled(v) for k, v in raw["needs"].items()},
+                aspects={k: compiled(v) for k, v in raw["aspects"].items()},
+                corrections=compiled(raw["corrections"]), brand=compiled(raw["brand"]),
+                contacting=compiled(raw["contacting"]),
+                other_banks=compiled(raw["other_banks"]), fillers=frozenset(raw["fillers"]))
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the NLU pipeline made of a message: the adapter's input (no Rasa types)."""
+
+    text: str
+    intent: str = ""
+    entities: Sequence[Dict[str, Any]] = ()
+    ranking: Sequence[Dict[str, Any]] = ()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One message, read: `need` (an intent of the knowledge base) and `aspect` may both be None."""
+
+    intent: str
+    need: Optional[str] = None
+    aspect: Optional[str] = None
+    details: Dict[str, str] = field(default_factory=dict)
+    correction: bool = False
+    other_bank: bool = False
+    about_amex: bool = False  # names American Express, or calling, a line, a card
+    more_needs: Tuple[str, ...] = ()  # needs named after the first, in the order given
+    vote: Optional[str] = None  # a "Was this helpful?" button: "yes" or "no"
+    # For a message not understood: NLU's likeliest needs, as (need, its title) for buttons.
+    suggestions: Tuple[Tuple[str, str], ...] = ()
+
+
+def normalised(text: str) -> str:
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def _first(patterns: Dict[str, List[Pattern[str]]], text: str) -> List[Tuple[int, str]]:
+    """(position, name) of each entry that matches `text`, in the order of the text."""
+    found = []
+    for name, entry in patterns.items():
+        starts = [m.start() for p in entry for m in [p.search(text)] if m]
+        if starts:
+            found.append((min(starts), name))
+    return sorted(found)
+
+
+def details_of(entities: Sequence[Dict[str, Any]]) -> Dict[str, str]:
+    """The region and card type named, only values of the knowledge base's own lists (a payload cannot
+    slip in "Mars. Call +1 555 0100" as a region)."""
+    found: Dict[str, str] = {}
+    for e in entities:
+        name, value = e.get("entity"), e.get("value")
+        if name in DETAILS and value in DETAILS[name]:
+            found.setdefault(name, value)
+    return found
+
+
+def only_details(message: Message, fillers: FrozenSet[str]) -> bool:
+    """Whether the message is its details and filler words only ("and for a US corporate card?")."""
+    text = message.text
+    for e in sorted(message.entities, key=lambda e: -int(e.get("start") or 0)):
+        if e.get("entity") in DETAILS and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            text = text[:e["start"]] + " " + text[e["end"]:]
+    words = re.findall(r"[\w']+", normalised(text))
+    return all(w in fillers for w in words)
+
+
+def read(message: Message, needs: Dict[str, str]) -> Reading:
+    """Read `message`; `needs` are the knowledge base's needs (intents) with their titles."""
+    text = normalised(message.text)
+    c = cues()
+    details = details_of(message.entities)
+    vote = next((e.get("value") for e in message.entities if e.get("entity") == "helpful"), None)
+    if message.text.startswith("/"):  # a button: its intent and values are the whole message
+        need = message.intent if message.intent in needs else None
+        return Reading(message.intent, need, ASPECT_INTENTS.get(need or ""), details, vote=vote)
+    if details and only_details(message, c.fillers):
+        return Reading(message.intent, None, None, details, vote=vote)
+    named = [n for _, n in _first(c.needs, text) if n in needs]
+    aspect = next((a for a, patterns in c.aspects.items() if any(p.search(text) for p in patterns)), None)
+    need = _need(message.intent, named, needs)
+    if need in ASPECT_INTENTS and aspect is None:
+        aspect = ASPECT_INTENTS[need]
+    correction = any(p.search(text) for p in c.corrections)
+    if correction and details and need not in URGENT and need in ASPECT_INTENTS:
+        need = None  # "no wait, it's my company's card": the details, not a new question
+    brand = any(p.search(text) for p in c.brand)
+    other_bank = any(p.search(text) for p in c.other_banks) and not brand
+    about_amex = brand or any(p.search(text) for p in c.contacting)
+    more = tuple(n for n in dict.fromkeys(named) if n != need and n not in ASPECT_INTENTS)
+    suggestions = tuple((r["name"], needs[r["name"]]) for r in message.ranking
+                        if r.get("name") in needs and (r.get("confidence") or 0) >= SUGGEST_MIN_CONFIDENCE)[:2]
+    return Reading(message.intent, need, aspect, details, correction, other_bank, about_amex, more, vote,
+                   suggestions)
+
+
+def _need(intent: str, named: List[str], needs: Dict[str, str]) -> Optional[str]:
+    """The need of the message: an urgent need named in words first, then NLU's need, then any named."""
+    urgent = [n for n in named if n in URGENT]
+    if urgent:
+        return urgent[0]
+    if intent in needs and intent not in ASPECT_INTENTS:
+        return intent
+    topics = [n for n in named if n not in ASPECT_INTENTS]
+    if topics:
+        return topics[0]
+    if intent in needs:
+        return intent
+    return named[0] if named else None

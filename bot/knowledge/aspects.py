@@ -1,0 +1,115 @@
+"""Answers about one aspect of a need: its number, the hours, other ways when calling is not possible, the
+automated system, what to have ready, what to note down, or one channel (email, letter, chat, social media).
+
+`aspect_answer` is what a follow-up gets ("can I call it on a Sunday night?" after a number); the need's own
+answer is `answers.answer`. None means the seed says nothing about that aspect for that need.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from bot.knowledge.answers import (CHANNEL_INTENTS, Reply, answer, channel_detail, contact_lines, follow_up,
+                                   have_ready)
+from bot.knowledge.schema import KnowledgeBase, Need
+
+ASPECTS = ("number", "hours", "other_ways", "automated", "prepare", "note_down", "email", "letter", "chat",
+           "social_media")
+# The channel intent of each channel aspect, and the safety note said with it.
+CHANNEL_ASPECTS = {channel: intent for intent, channel in CHANNEL_INTENTS.items()}
+CHANNEL_SAFETY = {"email": "email_subject", "letter": "keep_copy", "social_media": "social_public"}
+# Where an aspect asked with no need before it is answered: the need that is about it.
+ASPECT_NEEDS = {"number": "contact_phone", "hours": "contact_phone", "automated": "contact_phone",
+                "other_ways": "contact_options", "prepare": "what_to_prepare", "note_down": "what_to_prepare",
+                "email": "contact_email", "letter": "contact_letter", "chat": "contact_chat",
+                "social_media": "contact_social_media"}
+# Ways to reach Amex without a call, when the need itself has none (a lost card: "call immediately").
+NO_CALL_CHANNELS = ("chat", "online", "app")
+
+
+def ask_for(region: Optional[str], card_type: Optional[str]) -> Optional[str]:
+    """The detail that would narrow a list of phone lines."""
+    if region is None:
+        return "region"
+    return "card_type" if region == "US" and card_type is None else None
+
+
+def phone_lines(kb: KnowledgeBase, need: Need, region: Optional[str], card_type: Optional[str]) -> List[str]:
+    return contact_lines(kb, need, "phone", region, card_type)
+
+
+def aspect_answer(kb: KnowledgeBase, topic: str, aspect: str, region: Optional[str],
+                  card_type: Optional[str]) -> Optional[Reply]:
+    """`aspect` of the answer about `topic`, for the card's region and type."""
+    need = kb.need(topic)
+    if need is None or aspect not in ASPECTS:
+        return None
+    if aspect == "number":
+        return _number(kb, topic, need, region, card_type)
+    if aspect == "hours":
+        return _hours(kb, topic, need, region, card_type)
+    if aspect == "automated":
+        lines = phone_lines(kb, need, region, card_type)
+        return Reply([kb.aspects["automated"].text + "\n" + "\n".join(lines)], ask_for(region, card_type),
+                     depends_on_details=True)
+    if aspect == "note_down":
+        return Reply([kb.aspects["note_down"].text + "\n• " + kb.prepare["pen_paper"].text])
+    if aspect == "prepare":
+        return Reply(have_ready(kb, topic), hindi=kb.phrases["have_ready"].hindi)
+    if aspect == "other_ways":
+        return _other_ways(kb, need, region, card_type)
+    return _channel(kb, topic, need, aspect, region, card_type)
+
+
+def _number(kb: KnowledgeBase, topic: str, need: Need, region: Optional[str],
+            card_type: Optional[str]) -> Reply:
+    """The need's own lead when it leads with the phone; else the phone lines for it."""
+    if need.lead_contacts == "phone":
+        reply = answer(kb, topic, region, card_type)
+        assert reply is not None
+        return Reply(reply.messages, reply.ask, reply.offers, True, reply.hindi)
+    phone = kb.needs["contact_phone"]
+    lines = phone_lines(kb, phone, region, card_type)
+    return Reply([phone.lead + "\n" + "\n".join(lines)], ask_for(region, card_type), depends_on_details=True,
+                 hindi=phone.lead_hindi)
+
+
+def _hours(kb: KnowledgeBase, topic: str, need: Need, region: Optional[str],
+           card_type: Optional[str]) -> Reply:
+    """Hours only where the seed gives them: the U.S. lines (24/7), live chat (many 24/7, some not)."""
+    if topic == "contact_chat":
+        return Reply([kb.aspects["chat_hours"].text])
+    if region == "other":
+        return Reply([kb.aspects["no_hours_other"].text], depends_on_details=True)
+    lines = phone_lines(kb, kb.needs["contact_phone"], region, card_type)
+    text = "\n".join(lines)
+    if region in (None, "India"):
+        text += "\n" + kb.aspects["no_hours"].text.replace("these lines", "the India lines" if region is None
+                                                           else "these lines")
+    return Reply([text], ask_for(region, card_type), depends_on_details=True)
+
+
+def _other_ways(kb: KnowledgeBase, need: Need, region: Optional[str], card_type: Optional[str]) -> Reply:
+    """Ways that need no call: the need's own, or chat, the online account and the app (urgent needs first
+    say that the phone is still the way to report them)."""
+    channels = [c for c in need.channels if c != "phone"] or list(NO_CALL_CHANNELS)
+    messages = [m for ch in channels for m in channel_detail(kb, need, ch, region, card_type)]
+    if need.urgent:
+        messages[0] = kb.aspects["urgent_first"].text + "\n" + messages[0]
+    return Reply(["\n\n".join(messages)], depends_on_details=any(c in kb.no_contact for c in channels))
+
+
+def _channel(kb: KnowledgeBase, topic: str, need: Need, channel: str, region: Optional[str],
+             card_type: Optional[str]) -> Optional[Reply]:
+    """One channel for the need (urgent needs: call now), with its safety note."""
+    reply = follow_up(kb, topic, CHANNEL_ASPECTS[channel], region, card_type)
+    if reply is None:
+        reply = answer(kb, CHANNEL_ASPECTS[channel], region, card_type)
+    if reply is None:
+        return None
+    safety = CHANNEL_SAFETY.get(channel)
+    if safety and not need.urgent and kb.safety[safety].text not in " ".join(reply.messages):
+        messages = list(reply.messages)
+        messages[-1] += "\n" + kb.safety[safety].text
+        return Reply(messages, reply.ask, reply.offers, reply.depends_on_details, reply.hindi)
+    return reply
