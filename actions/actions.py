@@ -72,7 +72,7 @@ class Turn:
         if not self.tracker.get_slot("feedback_missing"):
             return self._respond()
         r = self.reading
-        if self._answers_the_no() and not (r.need or r.aspect or r.details or r.other_bank):
+        if self._answers_the_no() and not (r.need or r.details or r.other_bank):
             self.dispatcher.utter_message(response="utter_feedback_noted")
             return [SlotSet("feedback_missing", None)]
         return [SlotSet("feedback_missing", None)] + self._respond()

@@ -92,7 +92,9 @@ def _hours(kb: KnowledgeBase, topic: str, need: Need, region: Optional[str],
 def _other_ways(kb: KnowledgeBase, need: Need, region: Optional[str], card_type: Optional[str]) -> Reply:
     """Ways that need no call: the need's own, or chat, the online account and the app (urgent needs first
     say that the phone is still the way to report them)."""
-    channels = [c for c in need.channels if c != "phone"] or list(NO_CALL_CHANNELS)
+    channels = [c for c in need.channels if c != "phone"]
+    if len(need.channels) <= 1:  # one channel (a lost card: the phone; a channel's own need): the others
+        channels = [c for c in NO_CALL_CHANNELS if c not in need.channels]
     messages = [m for ch in channels for m in channel_detail(kb, need, ch, region, card_type)]
     if need.urgent:
         messages[0] = kb.aspects["urgent_first"].text + "\n" + messages[0]
