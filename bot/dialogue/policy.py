@@ -93,7 +93,7 @@ def respond(kb: KnowledgeBase, frame: Frame, reading: Reading) -> Outcome:
     if reading.details and reading.intent not in ("out_of_scope",):
         names = ", ".join(DETAIL_NAMES[v] for v in reading.details.values())
         return Outcome([Say(response="utter_noted", values={"details": names})], known)
-    return _unanswered(frame, known, reading)
+    return _unanswered(kb, frame, known, reading)
 
 
 def _answer(kb: KnowledgeBase, frame: Frame, need: str, aspect: Optional[str], reading: Reading) -> Outcome:
@@ -111,13 +111,18 @@ def _answer(kb: KnowledgeBase, frame: Frame, need: str, aspect: Optional[str], r
     return Outcome(says, after, reply, more)
 
 
-def _unanswered(frame: Frame, known: Frame, reading: Reading) -> Outcome:
+def _unanswered(kb: KnowledgeBase, frame: Frame, known: Frame, reading: Reading) -> Outcome:
     """Small talk, yes/no, and what was not understood."""
     if reading.intent in SMALL_TALK_RESPONSES:
         return Outcome([Say(response=SMALL_TALK_RESPONSES[reading.intent])], known)
     if frame.asked and reading.intent != "deny" and not frame.asked_again:
         return Outcome([Say(response="utter_ask_again"), Say(response=f"utter_ask_{frame.asked}")],
                        replace(known, asked_again=True))
+    if frame.asked and frame.need:  # asked twice in vain: the answer for every card, and no more questions
+        outcome = _answer(kb, known, frame.need, frame.aspect, reading)
+        says = [s for s in outcome.says if not (s.response or "").startswith("utter_ask_")]
+        reply = outcome.reply and replace(outcome.reply, ask=None)
+        return Outcome(says, replace(outcome.frame, asked=None), reply)
     if reading.intent in ("nlu_fallback", "inform") and reading.suggestions:
         buttons = [{"title": kb_title, "payload": f"/{need}"} for need, kb_title in reading.suggestions]
         return Outcome([Say(response="utter_suggest", buttons=buttons)],

@@ -136,7 +136,7 @@ def read(message: Message, needs: Dict[str, str]) -> Reading:
     named = [n for _, n in _first(c.needs, text) if n in needs]
     aspect = next((a for a, patterns in c.aspects.items() if any(p.search(text) for p in patterns)), None)
     need = _need(message.intent, named, needs)
-    if need in ASPECT_INTENTS and aspect is None:
+    if need in ASPECT_INTENTS and aspect in (None, "number"):  # "number" is the weakest cue: NLU's channel wins
         aspect = ASPECT_INTENTS[need]
     correction = any(p.search(text) for p in c.corrections)
     if correction and details and need not in URGENT and need in ASPECT_INTENTS:
@@ -156,9 +156,10 @@ def _need(intent: str, named: List[str], needs: Dict[str, str]) -> Optional[str]
     urgent = [n for n in named if n in URGENT]
     if urgent:
         return urgent[0]
-    if intent in needs and intent not in ASPECT_INTENTS:
-        return intent
     topics = [n for n in named if n not in ASPECT_INTENTS]
+    if intent in needs and intent not in ASPECT_INTENTS:
+        # Two needs in one message, NLU's among them: the first in the order given.
+        return topics[0] if intent in topics else intent
     if topics:
         return topics[0]
     if intent in needs:

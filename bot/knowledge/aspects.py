@@ -98,7 +98,8 @@ def _other_ways(kb: KnowledgeBase, need: Need, region: Optional[str], card_type:
     messages = [m for ch in channels for m in channel_detail(kb, need, ch, region, card_type)]
     if need.urgent:
         messages[0] = kb.aspects["urgent_first"].text + "\n" + messages[0]
-    return Reply(["\n\n".join(messages)], depends_on_details=any(c in kb.no_contact for c in channels))
+    # One bubble: channels print "\n\n" as separate messages.
+    return Reply(["\n".join(messages)], depends_on_details=any(c in kb.no_contact for c in channels))
 
 
 def _channel(kb: KnowledgeBase, topic: str, need: Need, channel: str, region: Optional[str],

@@ -107,7 +107,7 @@ class Gazetteer:
             doc = component(doc)
         found = [{"entity": e.label_, "value": e.ent_id_, "start": original[e.start].idx,
                   "end": original[e.end - 1].idx + len(original[e.end - 1].text)} for e in doc.ents if e.label_ != "brand"]
-        found = [e for e in found if not _personal_detail(e, original)]
+        found = [e for e in found if not _personal_detail(e, original)] + _lowercase_us(found, original)
         if not found:
             found = self._whole_message(words, original)
         return _card_region(found, [w.lower() for w in words], original)
@@ -126,6 +126,21 @@ class Gazetteer:
         entity, value = self.whole[phrase]
         start, end = original[kept[0]], original[kept[-1]]
         return [{"entity": entity, "value": value, "start": start.idx, "end": end.idx + len(end.text)}]
+
+
+# After a lower-case "us" these words make it the country ("a us personal card"); alone it is a pronoun.
+US_BEFORE = {"card", "cards", "amex", "based", "issued", "account"}
+
+
+def _lowercase_us(found: List[Dict[str, Any]], doc: Doc) -> List[Dict[str, Any]]:
+    """A region entity for a lower-case "us" right before a card type or a card word."""
+    if any(e["entity"] == "region" for e in found):
+        return []
+    card_starts = {e["start"] for e in found if e["entity"] == "card_type"}
+    for token, after in zip(doc, doc[1:]):
+        if token.lower_ in ("us", "u.s") and (after.idx in card_starts or after.lower_ in US_BEFORE):
+            return [{"entity": "region", "value": "US", "start": token.idx, "end": token.idx + len(token.text)}]
+    return []
 
 
 def _personal_detail(entity: Dict[str, Any], doc: Doc) -> bool:
