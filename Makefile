@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 # The domain core's own venv on a current Python, without Rasa (requirements-core.txt).
 CORE_VENV := .venv-core
-CORE := bot/knowledge bot/dialogue bot/redaction.py bot/nlu/gazetteer.py
+CORE := bot/knowledge bot/dialogue bot/privacy/redaction.py bot/nlu/gazetteer.py
 # Rasa 3.6 needs Python 3.10: take it from PATH, or pyenv's where it is not the default. Same for 3.12.
 find_python = $(shell if python$(1) -c '' 2>/dev/null; then echo python$(1); \
                       elif PYENV_VERSION=$(1) python$(1) -c '' 2>/dev/null; then echo 'PYENV_VERSION=$(1) python$(1)'; fi)
@@ -47,13 +47,13 @@ setup: $(VENV)/.installed node_modules/.installed  ## create the venv and instal
 # Rasa skips training by itself when data and config have not changed (model fingerprint).
 models/.latest: $(VENV)/.installed $(MODEL_INPUTS)
 	$(PY) -m bot.knowledge
-	$(PY) -m bot.rasa_cli train --quiet --num-threads 2
+	$(PY) -m bot.ops.rasa_cli train --quiet --num-threads 2
 	touch $@
 
 train: models/.latest  ## train the model if data or config changed
 
 run: train node_modules/.installed  ## start the action server, the Rasa server and the web chat page (Ctrl-C stops them)
-	$(PY) -m bot.run
+	$(PY) -m bot.ops.run
 
 test: train node_modules/.installed test-core  ## run every test: all tiers, and the core's on Python 3.12
 	$(PY) -m pytest
@@ -78,7 +78,7 @@ validate: setup  ## rasa data validate
 	$(RASA) data validate --fail-on-warnings
 
 purge: $(VENV)/.installed  ## delete conversations older than RETENTION_DAYS (90) from the tracker store
-	$(PY) -m bot.retention
+	$(PY) -m bot.privacy.retention
 
 report: $(VENV)/.installed  ## insights of the tracker store the server uses: var/report/index.html (docs/insights.md)
 	$(PY) -m bot.insights $(REPORT_ARGS)

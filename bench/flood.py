@@ -32,7 +32,7 @@ from typing import Dict, List
 import aiohttp
 
 from bench.load import WEBHOOK, load_conversations
-from bot.redaction import redact
+from bot.privacy.redaction import redact
 from tests.support.servers import ROOT, Settings, free_port, start_action_server, start_rasa, stop
 
 FLOODER, NORMAL = "127.0.0.2", "127.0.0.3"

@@ -84,7 +84,7 @@ def train(folder: Path, memoization: bool) -> Path:
     folder.mkdir(parents=True)
     (folder / "config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     env = dict(os.environ, **QUIET_ENV)
-    timed([sys.executable, "-m", "bot.rasa_cli", "train", "--num-threads", "2", "--config", str(folder / "config.yml"),
+    timed([sys.executable, "-m", "bot.ops.rasa_cli", "train", "--num-threads", "2", "--config", str(folder / "config.yml"),
            "--out", str(folder / "models")], ROOT, env, folder / "train.log", timeout=900)
     return model_file(folder / "models")
 

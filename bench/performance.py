@@ -137,7 +137,7 @@ def start_ours(bot: Bot) -> None:
     bot.folder.mkdir(parents=True)
     models = bot.folder / "models"
     # As `make train` does (Makefile).
-    bot.train_s = timed([sys.executable, "-m", "bot.rasa_cli", "train", "--num-threads", "2", "--out", str(models)],
+    bot.train_s = timed([sys.executable, "-m", "bot.ops.rasa_cli", "train", "--num-threads", "2", "--out", str(models)],
                         ROOT, bot.env(), bot.folder / "train.log", timeout=900)
     bot.model_bytes = model_file(models).stat().st_size
     settings = Settings(rasa_port=free_port(), action_port=free_port(), tracker_db=bot.folder / "tracker.db",

@@ -4,7 +4,7 @@
     settings().reply_timeout_seconds
 
 `settings()` reads the environment on first use and keeps the result for the process; a bad value stops
-start-up with one line naming the variable (`SettingsError`). The launcher (bot/run.py) builds a
+start-up with one line naming the variable (`SettingsError`). The launcher (bot/ops/run.py) builds a
 `Settings` for the servers it starts and hands it to them as environment variables (`Settings.env()`).
 """
 

@@ -17,6 +17,6 @@ RUN python -m bot.knowledge
 RUN useradd --create-home --uid 1001 rasa && chown -R rasa /app
 USER 1001
 EXPOSE 5055
-# `rasa run actions` with /metrics and JSON logs (bot/action_server.py), taking the same options.
-ENTRYPOINT ["python", "-m", "bot.action_server"]
+# `rasa run actions` with /metrics and JSON logs (bot/ops/action_server.py), taking the same options.
+ENTRYPOINT ["python", "-m", "bot.ops.action_server"]
 CMD ["--actions", "actions", "--port", "5055"]

@@ -14,12 +14,12 @@ COPY actions/ actions/
 COPY data/ data/
 COPY config.yml domain.yml ./
 COPY deploy/endpoints.production.yml deploy/credentials.production.yml deploy/
-RUN python -m bot.knowledge && python -m bot.rasa_cli train --quiet --num-threads 2
+RUN python -m bot.knowledge && python -m bot.ops.rasa_cli train --quiet --num-threads 2
 
 RUN useradd --create-home --uid 1001 rasa && chown -R rasa /app
 USER 1001
 EXPOSE 5005
-# `rasa` as `make` and bot/servers.py start it (bot/rasa_cli.py), taking `rasa`'s arguments as Rasa's own image
+# `rasa` as `make` and bot/ops/run.py start it (bot/ops/rasa_cli.py), taking `rasa`'s arguments as Rasa's own image
 # does, so Rasa's Helm chart can pass its own `run ...` arguments.
-ENTRYPOINT ["python", "-m", "bot.rasa_cli"]
+ENTRYPOINT ["python", "-m", "bot.ops.rasa_cli"]
 CMD ["run", "--endpoints", "deploy/endpoints.production.yml", "--credentials", "deploy/credentials.production.yml", "--port", "5005"]

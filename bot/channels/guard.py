@@ -4,7 +4,7 @@ Rasa has no hook between a channel and the message processor, so each channel us
 class with `GuardedChannel` mixed in; it wraps the `on_new_message` callback that Rasa hands to the
 channel's blueprint with `guard`. For each message, `guard`:
 
-1. refuses an over-long text and masks card numbers and secrets (bot/redaction.py) before Rasa sees it;
+1. refuses an over-long text and masks card numbers and secrets (bot/privacy/redaction.py) before Rasa sees it;
 2. runs the turn through one `GuardedOutput`, which holds the bot's messages until the turn is recorded;
    while the tracker or lock store is unreachable the turn is retried for STORE_RETRY_SECONDS (nothing of a
    failed attempt was saved), then the user is asked to send it again and given the phone lines;
@@ -25,11 +25,11 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import LockError
 from sanic import Blueprint
 
-import bot.metrics as metrics
+import bot.ops.metrics as metrics
 from bot.channels.admission import admit
 from bot.knowledge import default as knowledge_base
 from bot.knowledge.answers import unavailable
-from bot.redaction import redact
+from bot.privacy.redaction import redact
 from bot.settings import settings
 from bot.stores.erasure import purge_on_schedule
 from bot.stores.failsafe import StoreUnavailable, fail_loudly

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, Optional, Set
 
 from bot.insights.inbox import Inbox
 from bot.insights.source import Row
-from bot.redaction import redact
+from bot.privacy.redaction import redact
 
 HANDOFF = frozenset({"human_handoff", "escalate_complaint"})
 FALLBACK, OUT_OF_SCOPE = "nlu_fallback", "out_of_scope"

@@ -3,7 +3,7 @@ export as Rasa NLU YAML for that person to label. Nothing is ever added to the t
 
 Kinds: `fallback` (NLU was not sure enough: nlu_fallback, grouped by its likeliest other intent),
 `low_confidence` (an intent, with a confidence under LOW_CONFIDENCE), `voted_no` (the message whose answer
-got a "No"), `missing` (the optional answer to "what was missing?"). Texts are masked (bot/redaction.py).
+got a "No"), `missing` (the optional answer to "what was missing?"). Texts are masked (bot/privacy/redaction.py).
 Memory is bounded: at most PER_INTENT distinct texts are kept for each intent; the counts are of all.
 """
 

@@ -1,6 +1,6 @@
 """report.json as one self-contained HTML page: inline CSS and SVG charts, no script, nothing fetched.
 
-Every text from the store is escaped; the texts were masked before (bot/redaction.py).
+Every text from the store is escaped; the texts were masked before (bot/privacy/redaction.py).
 """
 
 from __future__ import annotations

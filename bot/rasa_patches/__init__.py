@@ -4,7 +4,7 @@ Each patch replaces one Rasa (or SciPy) function with one that gives the same re
 profile of the server under load (docs/performance.md). They reach into private code, so `install()`
 applies them only when the installed Rasa and SciPy are the versions the patches were written and
 tested against (tests/unit/test_rasa_patches.py checks each against Rasa's own result); on any other
-version it applies nothing and logs one warning. `bot/rasa_cli.py` calls it before Rasa starts;
+version it applies nothing and logs one warning. `bot/ops/rasa_cli.py` calls it before Rasa starts;
 `RASA_PATCHES` (see bot/settings.py) picks "all", "none" or a comma-separated list.
 """
 

@@ -4,10 +4,10 @@ A conversation is every row of Rasa's `events` table with its `sender_id` (all i
 is the one the server uses: the tracker store of ENDPOINTS (endpoints.yml with TRACKER_DB for SQLite,
 deploy/endpoints.production.yml with the DB_* variables for PostgreSQL), through SQLAlchemy.
 
-- `purge`: conversations whose last event is older than RETENTION_DAYS; `python -m bot.retention`
+- `purge`: conversations whose last event is older than RETENTION_DAYS; `python -m bot.privacy.retention`
   (`make purge`), and every `PURGE_EVERY_SECONDS` inside each Rasa server (`purge_on_schedule`, started
   by the channels' blueprints once per process; replicas purging at once is harmless).
-- `erase`: one conversation; `python -m bot.erase SENDER`, or the REST channel's admin endpoint.
+- `erase`: one conversation; `python -m bot.privacy.erase SENDER`, or the REST channel's admin endpoint.
 Both are idempotent: a second run finds nothing to delete.
 """
 

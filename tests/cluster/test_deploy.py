@@ -163,9 +163,9 @@ def test_helm_values_probe_and_scrape_the_ops_endpoints() -> None:
     assert values["podAnnotations"]["prometheus.io/path"] == "/metrics"
     actions = values["rasa-action-server"]
     assert actions["readinessProbe"]["httpGet"] == {"path": "/health", "port": 5055}
-    # The actions image's entry point (bot/action_server.py) takes `rasa run actions`' options.
-    assert json.loads(dict(dockerfile("actions.Dockerfile"))["ENTRYPOINT"]) == ["python", "-m", "bot.action_server"]
+    # The actions image's entry point (bot/ops/action_server.py) takes `rasa run actions`' options.
+    assert json.loads(dict(dockerfile("actions.Dockerfile"))["ENTRYPOINT"]) == ["python", "-m", "bot.ops.action_server"]
     assert actions["args"] == json.loads(dict(dockerfile("actions.Dockerfile"))["CMD"])
-    from bot.ops import OpsInput
+    from bot.ops.probes import OpsInput
 
     assert f"{OpsInput.__module__}.{OpsInput.__name__}" in yaml.safe_load(CREDENTIALS.read_text())

@@ -54,20 +54,20 @@ def command(postgres: Postgres, *args: str, **env: str) -> str:
 
 def test_make_purge_on_postgresql_leaves_exactly_the_recent_conversations(postgres: Postgres,
                                                                           engine: sa.engine.Engine) -> None:
-    out = command(postgres, "bot.retention")
+    out = command(postgres, "bot.privacy.retention")
     for gone in ("old: 2 events", "edge-old: 1 events", "telegram:42: 1 events"):
         assert f"deleted {gone}" in out
     assert "Deleted 3 conversations (4 events) whose last event is older than 90 days." in out
     assert rows(engine) == [("edge-new", 1), ("mixed", 2), ("new", 2), ("slack:U42", 1)]
-    assert "Deleted 0 conversations" in command(postgres, "bot.retention")  # idempotent
-    assert "Deleted 2 conversations" in command(postgres, "bot.retention", RETENTION_DAYS="7")
+    assert "Deleted 0 conversations" in command(postgres, "bot.privacy.retention")  # idempotent
+    assert "Deleted 2 conversations" in command(postgres, "bot.privacy.retention", RETENTION_DAYS="7")
     assert rows(engine) == [("new", 2), ("slack:U42", 1)]
 
 
 def test_erase_on_postgresql_deletes_one_conversation_completely(postgres: Postgres,
                                                                   engine: sa.engine.Engine) -> None:
-    assert "deleted slack:U42: 1 events" in command(postgres, "bot.erase", "slack:U42")
-    assert "nothing stored for slack:U42" in command(postgres, "bot.erase", "slack:U42")
+    assert "deleted slack:U42: 1 events" in command(postgres, "bot.privacy.erase", "slack:U42")
+    assert "nothing stored for slack:U42" in command(postgres, "bot.privacy.erase", "slack:U42")
     assert [s for s, _ in rows(engine)] == ["edge-new", "edge-old", "mixed", "new", "old", "telegram:42"]
 
 

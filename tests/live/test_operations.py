@@ -1,4 +1,4 @@
-"""Operations with real processes: the launcher (`python -m bot.run`) stopped at several moments of its
+"""Operations with real processes: the launcher (`python -m bot.ops.run`) stopped at several moments of its
 start, a busy port, `/metrics` after a scripted conversation (exact counts), the health probes, JSON logs."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.processes import port_in_use
+from bot.ops.processes import port_in_use
 from tests.support.servers import ROOT, free_port, local_settings, start_action_server, start_rasa, stop
 
 LAUNCHER_ENV = {"RASA_TELEMETRY_ENABLED": "false"}
@@ -55,7 +55,7 @@ def alive(pid: int) -> bool:
 
 
 class Launcher:
-    """`python -m bot.run` on free ports with its own STATE_DIR and LOG_DIR; every descendant it had is
+    """`python -m bot.ops.run` on free ports with its own STATE_DIR and LOG_DIR; every descendant it had is
     remembered, so that the test can check none is left once it exited."""
 
     def __init__(self, home: Path, **env: str) -> None:
@@ -64,7 +64,7 @@ class Launcher:
                     "STATE_DIR": str(home), "LOG_DIR": str(home / "log"), "TRACKER_DB": str(home / "t.db"),
                     "STOP_GRACE_SECONDS": "10", **env}
         self.out = home / "launcher.out"
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.run"], cwd=ROOT, env=self.env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot.ops.run"], cwd=ROOT, env=self.env,
                                      stdout=self.out.open("wb"), stderr=subprocess.STDOUT)
         self.seen: Set[int] = set()
 

@@ -175,7 +175,7 @@ class Redis:
 def assemble_web_root(dest: Path) -> Path:
     """The files nginx serves as the web chat page, as deploy/nginx.Dockerfile assembles them: bot/web/,
     the socket.io client, and config.js calling the server the page came from."""
-    from bot.webchat import FILES, page_config
+    from bot.ops.webchat import FILES, page_config
 
     dest.mkdir(parents=True, exist_ok=True)
     for url, (file, _) in FILES.items():

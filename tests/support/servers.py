@@ -9,8 +9,8 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from bot.processes import BIN, stop, wait_for  # noqa: F401 - re-exported
-from bot.run import start_action_server, start_rasa, start_web  # noqa: F401 - re-exported
+from bot.ops.processes import BIN, stop, wait_for  # noqa: F401 - re-exported
+from bot.ops.run import start_action_server, start_rasa, start_web  # noqa: F401 - re-exported
 from bot.settings import ROOT, Settings
 
 

@@ -10,8 +10,8 @@ from bot.channels.rest import GuardedRestInput
 from bot.channels.slack import GuardedSlackInput
 from bot.channels.socketio import GuardedSocketIOInput
 from bot.channels.telegram import GuardedTelegramInput
-from bot.ops import OpsInput
-from bot.run import OPTIONAL_CHANNELS, enabled_channels, write_credentials
+from bot.ops.probes import OpsInput
+from bot.ops.run import OPTIONAL_CHANNELS, enabled_channels, write_credentials
 from bot.settings import Settings
 
 SLACK = {"SLACK_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"}
@@ -21,7 +21,7 @@ TELEGRAM = {"TELEGRAM_TOKEN": "123:abc", "TELEGRAM_BOT_NAME": "amex_bot",
 
 
 def channels_rasa_creates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict) -> list:
-    """The input channels Rasa builds from the credentials file bot/run.py writes for `env`."""
+    """The input channels Rasa builds from the credentials file bot/ops/run.py writes for `env`."""
     for name in (*SLACK, "SLACK_CHANNEL", "SLACK_API_URL", *TELEGRAM, "TELEGRAM_API_URL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():

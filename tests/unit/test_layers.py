@@ -4,18 +4,20 @@ from tests.support.imports import ROOT, graph, project_edges
 
 # Lower layers first; a module may import only from its own layer or below.
 LAYERS = [
-    {"bot.settings", "bot.redaction", "bot.knowledge", "bot.knowledge.schema", "bot.knowledge.answers",
-     "bot.knowledge.__main__", "bot.knowledge.language", "bot.knowledge.aspects", "bot.nlu.gazetteer",
-     "bot.dialogue", "bot.dialogue.reading", "bot.dialogue.policy"},                                  # domain core, no Rasa
+    {"bot.settings", "bot.privacy", "bot.privacy.redaction", "bot.knowledge", "bot.knowledge.schema",
+     "bot.knowledge.answers", "bot.knowledge.__main__", "bot.knowledge.language", "bot.knowledge.aspects",
+     "bot.nlu.gazetteer", "bot.dialogue", "bot.dialogue.reading", "bot.dialogue.policy"},  # domain core, no Rasa
     {"bot.nlu", "bot.nlu.components", "bot.stores", "bot.stores.sqlite", "bot.stores.redis_lock",
-     "bot.stores.failsafe", "bot.stores.erasure", "bot.rasa_patches", "bot.metrics", "bot.logs",
-     "bot.insights", "bot.insights.source", "bot.insights.figures", "bot.insights.inbox",
+     "bot.stores.failsafe", "bot.stores.erasure", "bot.rasa_patches", "bot.ops", "bot.ops.metrics",
+     "bot.ops.logs", "bot.insights", "bot.insights.source", "bot.insights.figures", "bot.insights.inbox",
      "bot.insights.page"},                                                            # Rasa integration
     {"bot.channels", "bot.channels.guard", "bot.channels.http", "bot.channels.recent", "bot.channels.markup",
      "bot.channels.admission", "bot.channels.identity", "bot.channels.limits", "bot.channels.payloads"},
-    {"bot.channels.rest", "bot.channels.socketio", "bot.channels.slack", "bot.channels.telegram", "bot.ops"},
-    {"bot.rasa_cli", "bot.run", "bot.processes", "bot.action_server", "bot.webchat", "bot.retention", "bot.erase",
-     "bot.insights.__main__", "bot", "actions", "actions.actions"},                                            # processes
+    {"bot.channels.rest", "bot.channels.socketio", "bot.channels.slack", "bot.channels.telegram",
+     "bot.ops.probes"},
+    {"bot.ops.rasa_cli", "bot.ops.run", "bot.ops.processes", "bot.ops.action_server", "bot.ops.webchat",
+     "bot.privacy.retention", "bot.privacy.erase", "bot.insights.__main__", "bot", "actions",
+     "actions.actions"},                                                              # processes
 ]
 CORE = LAYERS[0]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.logs import JsonFormatter, filter_third_party_warnings, sender_hash
-from bot.metrics import Turn, current_turn
+from bot.ops.logs import JsonFormatter, filter_third_party_warnings, sender_hash
+from bot.ops.metrics import Turn, current_turn
 from bot.settings import ROOT, Settings, SettingsError
 
 
@@ -55,17 +55,17 @@ def test_only_third_party_deprecations_are_filtered(monkeypatch) -> None:
     filter_third_party_warnings()
     warnings.showwarning("old", DeprecationWarning, "/site-packages/sqlalchemy/x.py", 1)
     warnings.showwarning("old", FutureWarning, "/site-packages/rasa/x.py", 1)
-    warnings.showwarning("ours", DeprecationWarning, str(ROOT / "bot" / "run.py"), 1)
+    warnings.showwarning("ours", DeprecationWarning, str(ROOT / "bot" / "ops" / "run.py"), 1)
     warnings.showwarning("other", UserWarning, "/site-packages/rasa/x.py", 1)
     assert shown == [DeprecationWarning, UserWarning]
 
 
 def test_metrics_add_up_across_worker_processes(tmp_path: Path) -> None:
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
-    count = "from bot.metrics import begin_turn; begin_turn('rest', 'x')"
+    count = "from bot.ops.metrics import begin_turn; begin_turn('rest', 'x')"
     for _ in range(2):
         subprocess.run([sys.executable, "-c", count], cwd=ROOT, env=env, check=True)
-    show = "from bot.metrics import exposition; print(exposition()[0].decode())"
+    show = "from bot.ops.metrics import exposition; print(exposition()[0].decode())"
     text = subprocess.run([sys.executable, "-c", show], cwd=ROOT, env=env, check=True,
                           capture_output=True, text=True).stdout
     assert 'amexcare_messages_total{channel="rest"} 2.0' in text

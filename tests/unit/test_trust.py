@@ -192,11 +192,11 @@ def test_the_commands_use_the_servers_store_and_print_what_they_deleted(tmp_path
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    out = run("bot.retention")
+    out = run("bot.privacy.retention")
     assert re.search(r"deleted gone: 1 events", out) and "Deleted 1 conversations (1 events)" in out
-    assert "Deleted 0 conversations" in run("bot.retention")
-    assert "deleted erased: 1 events" in run("bot.erase", "erased")
-    assert "nothing stored for erased" in run("bot.erase", "erased")
+    assert "Deleted 0 conversations" in run("bot.privacy.retention")
+    assert "deleted erased: 1 events" in run("bot.privacy.erase", "erased")
+    assert "nothing stored for erased" in run("bot.privacy.erase", "erased")
     assert rows(engine) == [("kept", 1)]
 
 

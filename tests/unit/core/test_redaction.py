@@ -5,7 +5,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.redaction import CARD_MASK, luhn_valid, redact
+from bot.privacy.redaction import CARD_MASK, luhn_valid, redact
 
 
 def _with_check_digit(body: str) -> str:

@@ -1,10 +1,10 @@
 """The action server as `rasa run actions` runs it, plus `/metrics` and the project's log set-up:
 
-    python -m bot.action_server --actions actions --port 5055     # the same options as `rasa run actions`
+    python -m bot.ops.action_server --actions actions --port 5055     # the same options as `rasa run actions`
 
-It sets up rasa_sdk's logging as rasa_sdk does, then the project's (bot/logs.py); rasa_sdk builds its Sanic
+It sets up rasa_sdk's logging as rasa_sdk does, then the project's (bot/ops/logs.py); rasa_sdk builds its Sanic
 app and calls its plugins' `attach_sanic_app_extensions` hook; this module registers one that adds `/metrics` and counts each `/webhook` call by action and status, with its
-duration (bot/metrics.py). `rasa run actions` still works as before, without them.
+duration (bot/ops/metrics.py). `rasa run actions` still works as before, without them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import logging
 import time
 
-from bot.logs import configure, filter_third_party_warnings
+from bot.ops.logs import configure, filter_third_party_warnings
 
 filter_third_party_warnings()
 
@@ -22,7 +22,7 @@ from sanic import Sanic  # noqa: E402
 from sanic.request import Request  # noqa: E402
 from sanic.response import HTTPResponse  # noqa: E402
 
-from bot import metrics  # noqa: E402
+from bot.ops import metrics  # noqa: E402
 
 
 def _action_name(request: Request) -> str:

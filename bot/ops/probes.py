@@ -1,9 +1,9 @@
 """The Rasa server's operations endpoints: `/metrics` (Prometheus), `/health/live` and `/health/ready`.
 
-Rasa adds routes to its server only through input channels, so these come as one: `bot.ops.OpsInput`, listed
+Rasa adds routes to its server only through input channels, so these come as one: `bot.ops.probes.OpsInput`, listed
 in the credentials files like the channels, whose blueprint Rasa mounts at the server's root (an absolute
 `url_prefix`). It takes no messages. Its start-up listener installs the counting that needs the running
-server (bot/metrics.py): the saved tracker of each turn, 4xx/5xx responses, action-server failures.
+server (bot/ops/metrics.py): the saved tracker of each turn, 4xx/5xx responses, action-server failures.
 
 `/health/live` answers while the server's event loop does. `/health/ready` answers 200 only when the model
 is loaded, the tracker store answers a read and the action server's /health answers; else 503, with each
@@ -23,7 +23,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-import bot.metrics as metrics
+import bot.ops.metrics as metrics
 
 logger = logging.getLogger(__name__)
 CHECK_TIMEOUT = 2.0

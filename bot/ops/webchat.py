@@ -1,6 +1,6 @@
 """The web chat page: a demo page with the chat widget, and the widget's files for other sites to embed.
 
-    python -m bot.webchat --port 8000 --server-url http://127.0.0.1:5005
+    python -m bot.ops.webchat --port 8000 --server-url http://127.0.0.1:5005
 
 Serves a fixed set of files (bot/web/ and the socket.io client installed by npm), nothing else.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Dict, Tuple
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-WEB = Path(__file__).resolve().parent / "web"
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "bot" / "web"  # the widget's files, beside the packages
 SOCKET_IO = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 
 # URL path -> (file, content type)

@@ -1,10 +1,10 @@
 """`rasa` with this project's measured patches (bot/rasa_patches, docs/performance.md); `make train`,
 `make run` and the tests start Rasa through it, with Rasa's own arguments (plain `rasa` works too):
 
-    python -m bot.rasa_cli train --num-threads 2
-    python -m bot.rasa_cli run --model models ...
+    python -m bot.ops.rasa_cli train --num-threads 2
+    python -m bot.ops.rasa_cli run --model models ...
 
-It also sets up the logs (bot/logs.py): third-party deprecation warnings filtered before Rasa imports its
+It also sets up the logs (bot/ops/logs.py): third-party deprecation warnings filtered before Rasa imports its
 dependencies, and with LOG_FORMAT=json, JSON lines once Rasa has set up its log handlers (Rasa's
 `configure_commandline` plugin hook runs right after that, before the command).
 """
@@ -12,7 +12,7 @@ dependencies, and with LOG_FORMAT=json, JSON lines once Rasa has set up its log 
 import os
 import sys
 
-from bot.logs import filter_third_party_warnings
+from bot.ops.logs import filter_third_party_warnings
 
 filter_third_party_warnings()
 # TensorFlow's C++ start-up notes (no GPU, CPU instructions, no TensorRT) say nothing to an operator, and
@@ -38,7 +38,7 @@ class LogSetup:
 
     @HookimplMarker("rasa")
     def configure_commandline(self, cmdline_arguments: object) -> None:
-        from bot.logs import configure
+        from bot.ops.logs import configure
 
         configure()
 

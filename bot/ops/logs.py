@@ -1,11 +1,11 @@
 """Logs for operators: LOG_FORMAT=json writes one JSON object per line, and third-party deprecation
-warnings are filtered at start-up. Set up once per process: bot/rasa_cli.py (the Rasa server) and
-bot/action_server.py (the action server) call `configure` before the server starts.
+warnings are filtered at start-up. Set up once per process: bot/ops/rasa_cli.py (the Rasa server) and
+bot/ops/action_server.py (the action server) call `configure` before the server starts.
 
 A JSON line has `time` (UTC), `level`, `logger` and `message`; inside a turn also the conversation's
 `sender` (a hash: the raw id never appears, not even inside the message), `channel`, and once known the
 `intent`; the guard's line at the end of each turn adds `latency_ms`. Messages and exceptions are masked
-(bot/redaction.py) as users' messages are, so a card number never reaches a log file.
+(bot/privacy/redaction.py) as users' messages are, so a card number never reaches a log file.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import time
 import warnings
 from typing import Any, Dict, Optional
 
-from bot.metrics import current_turn
-from bot.redaction import redact
+from bot.ops.metrics import current_turn
+from bot.privacy.redaction import redact
 from bot.settings import ROOT, Settings, settings
 
 # Deprecation warnings raised outside the project's own code tell an operator nothing (Rasa's, SQLAlchemy's,
@@ -35,7 +35,7 @@ def sender_hash(sender_id: str) -> str:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line, masked, with the current turn's context (bot/metrics.Turn)."""
+    """One JSON object per line, masked, with the current turn's context (bot/ops/metrics.Turn)."""
 
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()

@@ -1,6 +1,6 @@
 """`make purge`: delete the conversations whose last event is older than RETENTION_DAYS (default 90).
 
-    python -m bot.retention      # the tracker store of ENDPOINTS / TRACKER_DB (bot/settings.py)
+    python -m bot.privacy.retention      # the tracker store of ENDPOINTS / TRACKER_DB (bot/settings.py)
 
 Prints each conversation it deleted and a total; running it again deletes nothing more. Each Rasa server
 also does this every hour by itself (bot/stores/erasure.py).

@@ -1,6 +1,6 @@
 """Erase one person's conversation completely (GDPR art. 17, DPDP Act s. 12).
 
-    python -m bot.erase SENDER [SENDER ...]   # the stored conversation id: REST `sender`, or
+    python -m bot.privacy.erase SENDER [SENDER ...]   # the stored conversation id: REST `sender`, or
                                               # `socketio:<session>`, `slack:<user>`, `telegram:<chat>`
 
 Prints what it deleted; erasing a conversation that is not there deletes nothing and says so. The REST

@@ -1,6 +1,6 @@
 """`make run`: start the action server, the Rasa server and the web chat page together.
 
-    python -m bot.run            # settings from the environment (bot/settings.py), Ctrl-C stops them all
+    python -m bot.ops.run            # settings from the environment (bot/settings.py), Ctrl-C stops them all
 
 Every server runs in a process group of its own and is tracked from the moment it is spawned; SIGTERM,
 SIGINT (Ctrl-C) or SIGHUP at any moment, during start-up too, stops all of them (SIGTERM, then SIGKILL
@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import yaml
 
-from bot.processes import (Interrupted, busy_port, check_signal, install_signal_handlers, json_body, spawn,
+from bot.ops.processes import (Interrupted, busy_port, check_signal, install_signal_handlers, json_body, spawn,
                            started, stop)
 from bot.settings import ROOT, Settings, SettingsError
 OPTIONAL_CHANNELS = ROOT / "bot" / "channels" / "optional.yml"
@@ -86,9 +86,9 @@ def write_endpoints(s: Settings) -> Path:
 
 
 def start_action_server(s: Settings, track: Optional[List[subprocess.Popen]] = None) -> subprocess.Popen:
-    """The action server (`rasa run actions` with /metrics and JSON logs: bot/action_server.py)."""
+    """The action server (`rasa run actions` with /metrics and JSON logs: bot/ops/action_server.py)."""
     s.log_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(s.action_port)]
+    cmd = [sys.executable, "-m", "bot.ops.action_server", "--actions", "actions", "--port", str(s.action_port)]
     # The SDK has no --log-file option: its output goes to the log file instead.
     with open(s.log_dir / "actions.log", "ab") as log:
         proc = spawn(cmd, s, track, stdout=log, stderr=subprocess.STDOUT)
@@ -98,8 +98,8 @@ def start_action_server(s: Settings, track: Optional[List[subprocess.Popen]] = N
 
 def start_rasa(s: Settings, track: Optional[List[subprocess.Popen]] = None) -> subprocess.Popen:
     s.log_dir.mkdir(parents=True, exist_ok=True)
-    # `rasa run` with the measured patches of bot/rasa_patches (bot/rasa_cli.py).
-    cmd = [sys.executable, "-m", "bot.rasa_cli", "run", "--model", str(s.model), "--port", str(s.rasa_port),
+    # `rasa run` with the measured patches of bot/rasa_patches (bot/ops/rasa_cli.py).
+    cmd = [sys.executable, "-m", "bot.ops.rasa_cli", "run", "--model", str(s.model), "--port", str(s.rasa_port),
            "--interface", s.host, "--endpoints", str(write_endpoints(s)),
            "--credentials", str(write_credentials(s)), "--cors", *s.origins]
     if s.api_token:
@@ -116,9 +116,9 @@ def start_rasa(s: Settings, track: Optional[List[subprocess.Popen]] = None) -> s
 
 
 def start_web(s: Settings, track: Optional[List[subprocess.Popen]] = None) -> subprocess.Popen:
-    """The web chat page (bot/webchat.py) on `web_port`, talking to the Rasa server."""
+    """The web chat page (bot/ops/webchat.py) on `web_port`, talking to the Rasa server."""
     s.log_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "bot.webchat", "--host", s.host, "--port", str(s.web_port),
+    cmd = [sys.executable, "-m", "bot.ops.webchat", "--host", s.host, "--port", str(s.web_port),
            "--server-url", s.rasa_url]
     with open(s.log_dir / "web.log", "ab") as log:
         proc = spawn(cmd, s, track, stdout=log, stderr=subprocess.STDOUT)

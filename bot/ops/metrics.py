@@ -6,14 +6,14 @@ The Rasa server counts in three spots, each a short call:
 - the channel guard (bot/channels/guard.py): `begin_turn` (a message in, by channel), `record_masked`,
   `record_store_retry`, and `end_turn` (the reply latency; a fallback answer and why: timeout, no answer,
   the stores down);
-- the tracker Rasa saves at the end of each turn (`observe_saved_turn`, installed by bot/ops.py): the
+- the tracker Rasa saves at the end of each turn (`observe_saved_turn`, installed by bot/ops/probes.py): the
   turn's intent, fallback, out-of-scope and hand-off, read from the events the turn added. Rasa hands the
   finished tracker to the store anyway, so this costs no extra read (an event broker would re-read the
   tracker from the database on every turn) and needs no NLU component;
-- Sanic's response middleware and Rasa's processor log (bot/ops.py): 4xx/5xx responses, action-server
+- Sanic's response middleware and Rasa's processor log (bot/ops/probes.py): 4xx/5xx responses, action-server
   failures.
 
-The action server (bot/action_server.py) counts its calls by action and status, and their duration.
+The action server (bot/ops/action_server.py) counts its calls by action and status, and their duration.
 With PROMETHEUS_MULTIPROC_DIR set (several Sanic workers), `exposition` merges every worker's values.
 """
 
@@ -32,7 +32,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.redaction import CARD_MASK
+from bot.privacy.redaction import CARD_MASK
 from bot.settings import settings
 
 # The intents and actions that mean a fallback, an out-of-scope message and a hand-off request.
@@ -64,7 +64,7 @@ ACTION_SECONDS = Histogram("amexcare_action_seconds", "Action server call durati
 
 @dataclass
 class Turn:
-    """One message on its way through the guard; the log formatter (bot/logs.py) reads it too."""
+    """One message on its way through the guard; the log formatter (bot/ops/logs.py) reads it too."""
 
     channel: str
     sender: str
@@ -95,7 +95,7 @@ def record_store_retry() -> None:
 
 def end_turn(turn: Turn, fallback_reason: Optional[str] = None) -> None:
     """The answer is out (or the guard answered with the phone lines for `fallback_reason`): count it, log
-    one line for the turn (bot/logs.py adds the intent and latency to it in JSON), leave the turn's context."""
+    one line for the turn (bot/ops/logs.py adds the intent and latency to it in JSON), leave the turn's context."""
     turn.latency = time.monotonic() - turn.started
     REPLY_SECONDS.labels(turn.channel).observe(turn.latency)
     if fallback_reason:
@@ -155,7 +155,7 @@ def exposition() -> Tuple[bytes, str]:
 
 
 async def metrics_endpoint(_request: Request) -> HTTPResponse:
-    """GET /metrics, the same on the Rasa server (bot/ops.py) and the action server (bot/action_server.py)."""
+    """GET /metrics, the same on the Rasa server (bot/ops/probes.py) and the action server (bot/ops/action_server.py)."""
     if not settings().metrics_enabled:
         return response.json({"error": "metrics are off (METRICS_ENABLED)"}, status=404)
     body, content_type = exposition()
