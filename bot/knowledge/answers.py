@@ -81,7 +81,8 @@ def contact_lines(kb: KnowledgeBase, need: Need, channel: str, region: Optional[
 
 def _no_contact(kb: KnowledgeBase, need: Need, channel: str) -> str:
     own = need.no_contact if channel in (need.lead_contacts, *need.contacts) else None
-    text = own or kb.no_contact[channel].text
+    said = channel == "phone" and "back of" in need.lead
+    text = own or kb.no_contact["phone_website" if said else channel].text
     return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 

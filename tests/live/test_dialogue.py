@@ -1,0 +1,135 @@
+"""The conversation frame through the real servers (NLU, rules, action server): one test per kind of
+conversation a stranger holds, in the team's own words, each a generated matrix where it can be.
+
+The kinds: the brand beside a place, a known country used by a later general question, a need that comes
+with its details, follow-ups about the last answer, corrections, topic switches, other banks, needs in
+noise or emotion, two needs at once, Hindi or Hinglish after English.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import uuid
+from typing import List
+
+import pytest
+
+from tests.live.test_live import turn
+from tests.support.servers import Settings
+
+US_PERSONAL, US_CORPORATE = "1-800-528-4800", "1-800-528-2122"
+INDIA = ("1800-419-2122", "1800-419-3646")
+PHONES = {US_PERSONAL, US_CORPORATE, *INDIA}
+NOT_UNDERSTOOD = ("didn't quite understand", "rephrase", "didn't catch")
+
+
+def talk(servers: Settings, *texts: str) -> List[str]:
+    """The bot's whole reply (every bubble) to each message of one new conversation."""
+    sender = f"dialogue-{uuid.uuid4().hex[:10]}"
+    return ["\n".join((m.get("text") or "") + " ".join(b["title"] for b in m.get("buttons") or [])
+                      for m in turn(servers, sender, t)) for t in texts]
+
+
+def phones(text: str) -> set:
+    return {p for p in PHONES if p in text}
+
+
+@pytest.mark.parametrize("brand, place, lines", [
+    (b, p, lines) for b, (p, lines) in itertools.product(
+        ["American Express", "amex", "AmEx"],
+        [("Hyderabad", set(INDIA)), ("Kolkata", set(INDIA)), ("Texas", {US_PERSONAL, US_CORPORATE}),
+         ("Toronto", set())])])
+def test_the_brand_beside_a_place_is_not_the_us(servers, brand, place, lines):
+    (reply,) = talk(servers, f"my {brand} card is missing, I live in {place}")
+    assert phones(reply) == lines, reply
+
+
+@pytest.mark.parametrize("known, question, lines", [
+    ("my amex is an indian one", "how can I get in touch with customer service?", set(INDIA)),
+    ("I've got a corporate card from the US", "I'd like to speak to an agent", {US_CORPORATE}),
+    ("it's a personal card, US", "what's your phone number", {US_PERSONAL}),
+])
+def test_a_known_country_narrows_a_later_general_question(servers, known, question, lines):
+    replies = talk(servers, known, question)
+    assert phones(replies[1]) == lines, replies[1]
+
+
+@pytest.mark.parametrize("need, details, lines", [
+    (n, d, lines) for n, (d, lines) in itertools.product(
+        ["card got stolen", "lost my amex", "someone used my card without asking", "I need a human"],
+        [("US, personal", {US_PERSONAL}), ("usa corporate", {US_CORPORATE}), ("india", set(INDIA))])])
+def test_a_need_with_its_details_is_answered_for_them(servers, need, details, lines):
+    for text in (f"{need}, {details}", f"{details} - {need}"):
+        (reply,) = talk(servers, text)
+        assert phones(reply) == lines and "Noted" not in reply, (text, reply)
+
+
+@pytest.mark.parametrize("first, follow_up, expected", [
+    ("phone number for my US personal card?", "are they available on a saturday evening?", ["24/7"]),
+    ("what's the amex number in India?", "is that line open round the clock?", ["no opening hours"]),
+    ("my gold card was stolen, I'm in the US", "I can't talk on the phone right now, what else can I do?",
+     ["Live chat", "online account"]),
+    ("US corporate card number please", "I keep getting a recorded menu, which option?", ["prompts"]),
+    ("I'm going to call about a double charge", "do I need to write anything down?", ["representative's name"]),
+    ("US personal card line?", "and the number for India?", [INDIA[0], INDIA[1]]),
+    ("india amex number", "what about a US corporate card?", [US_CORPORATE]),
+    ("my card was stolen in Delhi", "can I email them?", ["call now", INDIA[0]]),
+])
+def test_follow_ups_about_the_last_answer(servers, first, follow_up, expected):
+    replies = talk(servers, first, follow_up)
+    assert all(e in replies[1] for e in expected), replies[1]
+    assert not any(n in replies[1] for n in NOT_UNDERSTOOD), replies[1]
+
+
+@pytest.mark.parametrize("first, correction, lines", [
+    ("someone stole my card, I'm in Chennai", "oh wait, the card is actually a US one, personal", {US_PERSONAL}),
+    ("fraud on my US corporate card", "sorry I meant my personal card", {US_PERSONAL}),
+    ("lost card, US personal", "no hold on, it's from India", set(INDIA)),
+    ("what's the number? US please", "actually my card was issued in Germany", set()),
+])
+def test_corrections_re_answer(servers, first, correction, lines):
+    replies = talk(servers, first, correction)
+    assert phones(replies[1]) == lines, replies[1]
+    assert not any(n in replies[1] for n in NOT_UNDERSTOOD), replies[1]
+
+
+@pytest.mark.parametrize("first, switch, expected", [
+    ("I think my card is lost", "oh I found it. how do I pay my statement?", "Pay online"),
+    ("how do I dispute a charge?", "thanks. another thing: how do I see my balance?", "balance"),
+])
+def test_topic_switches(servers, first, switch, expected):
+    replies = talk(servers, first, switch)
+    assert expected in replies[1], replies[1]
+
+
+@pytest.mark.parametrize("text", ["what's the phone number for Chase?", "my HDFC credit card was stolen",
+                                  "my mastercard got declined", "is there a helpline for ICICI cards?"])
+def test_other_banks_get_no_amex_number(servers, text):
+    (reply,) = talk(servers, text)
+    assert not re.search(r"\d{4}", reply) and "American Express" in reply, reply
+
+
+@pytest.mark.parametrize("text, lines", [
+    ("ugh this is so annoying, just give me a real person!!! my card is indian", set(INDIA)),
+    ("a charge on my card that i never made?? US personal", {US_PERSONAL}),
+    ("card declined at the hotel check-in, it's a US corporate card, who do I call", {US_CORPORATE}),
+    ("my card 3782 822463 10005 got stolen, us personal", {US_PERSONAL}),
+])
+def test_needs_in_noise_or_emotion(servers, text, lines):
+    (reply,) = talk(servers, text)
+    assert phones(reply) == lines, reply
+    assert "378282246310005" not in re.sub(r"\D", "", reply)
+
+
+def test_two_needs_in_one_message_both_reach_the_member(servers):
+    (reply,) = talk(servers, "how can I pay my bill, and where do I see my card benefits?")
+    assert "Pay online" in reply and "My card's benefits" in reply
+
+
+@pytest.mark.parametrize("hello, need", [("hi", "mera card chori ho gaya, india ka card"),
+                                         ("good morning", "मेरा कार्ड खो गया, भारत")])
+def test_hindi_and_hinglish_after_english(servers, hello, need):
+    replies = talk(servers, hello, need, "aur koi tarika?" if "mera" in need else "और कोई तरीका?")
+    assert set(INDIA) <= phones(replies[1]) and not {US_PERSONAL, US_CORPORATE} & phones(replies[1])
+    assert "Live chat" in replies[2], replies[2]
