@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from bot.knowledge.answers import (CHANNEL_INTENTS, Reply, answer, channel_detail, contact_lines, follow_up,
+from bot.knowledge.answers import (CHANNEL_INTENTS, Reply, answer, contact_lines, follow_up,
                                    have_ready)
 from bot.knowledge.schema import KnowledgeBase, Need
 
@@ -82,11 +82,11 @@ def _hours(kb: KnowledgeBase, topic: str, need: Need, region: Optional[str],
     if region == "other":
         return Reply([kb.aspects["no_hours_other"].text], depends_on_details=True)
     lines = phone_lines(kb, kb.needs["contact_phone"], region, card_type)
-    text = "\n".join(lines)
+    text = ("" if region == "India" else f"{kb.phrases['hours'].text}:\n") + "\n".join(lines)
     if region in (None, "India"):
         text += "\n" + kb.aspects["no_hours"].text.replace("these lines", "the India lines" if region is None
                                                            else "these lines")
-    return Reply([text], ask_for(region, card_type), depends_on_details=True)
+    return Reply([text], ask_for(region, card_type), depends_on_details=True, hindi=kb.phrases["hours"].hindi)
 
 
 def _other_ways(kb: KnowledgeBase, need: Need, region: Optional[str], card_type: Optional[str]) -> Reply:
@@ -95,11 +95,20 @@ def _other_ways(kb: KnowledgeBase, need: Need, region: Optional[str], card_type:
     channels = [c for c in need.channels if c != "phone"]
     if len(need.channels) <= 1:  # one channel (a lost card: the phone; a channel's own need): the others
         channels = [c for c in NO_CALL_CHANNELS if c not in need.channels]
-    messages = [m for ch in channels for m in channel_detail(kb, need, ch, region, card_type)]
+    messages = [_way(kb, need, ch, region, card_type) for ch in channels]
     if need.urgent:
-        messages[0] = kb.aspects["urgent_first"].text + "\n" + messages[0]
+        messages.insert(0, kb.aspects["urgent_first"].text)
     # One bubble: channels print "\n\n" as separate messages.
     return Reply(["\n".join(messages)], depends_on_details=any(c in kb.no_contact for c in channels))
+
+
+def _way(kb: KnowledgeBase, need: Need, channel: str, region: Optional[str], card_type: Optional[str]) -> str:
+    """One way to reach Amex, in a line: its contacts for the region if it has any, then how to use it."""
+    info = kb.channels[channel]
+    if channel not in kb.no_contact:
+        return f"• {info.label}: {info.how}"
+    lines = "\n".join("  " + line for line in contact_lines(kb, need, channel, region, card_type))
+    return f"• {info.label}: {info.how}\n{lines}"
 
 
 def _channel(kb: KnowledgeBase, topic: str, need: Need, channel: str, region: Optional[str],

@@ -17,8 +17,9 @@ from typing import List
 import requests
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-SAMPLE = ["I lost my card", "United States", "persnal", "what should I have ready?", "and by email?",
-          "sorry, it's my work card"]
+SAMPLE = ["I lost my American Express card in Chennai", "are those lines open at night?",
+          "wait, sorry, the card is from the US, a persnal one", "I can't talk right now, anything else I can do?",
+          "what should I note down when I call?"]
 SAMPLE_HINGLISH = ["mera card kho gaya, India me hoon", "kya kya ready rakhna hai?", "email se bata sakte ho?"]
 # README heading -> the user's lines of the conversation under it
 SAMPLES = {"## A conversation": SAMPLE, "## A conversation in Hinglish": SAMPLE_HINGLISH}
