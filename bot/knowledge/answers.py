@@ -149,7 +149,8 @@ def follow_up(kb: KnowledgeBase, topic: str, intent: str, region: Optional[str],
     if need.urgent and channel != "phone":
         urgent = answer(kb, topic, region, card_type)
         assert urgent is not None
-        note = f"This is urgent, so don't wait for {kb.channels[channel].label.lower()}: call now."
+        name = kb.channels[channel].label.split(" (")[0].lower()  # "social media", not its platforms
+        note = f"This is urgent, so don't wait for {name}: call now."
         return Reply([note] + urgent.messages, urgent.ask, hindi=urgent.hindi)
     if channel not in need.channels:
         return None
