@@ -241,3 +241,12 @@ def test_aspect_intents_are_aspects_after_a_need_and_needs_before_one():
 
 def _said(outcomes: Sequence[Outcome]) -> List[str]:
     return [_text(o) for o in outcomes]
+
+
+@pytest.mark.parametrize("reply, intent", [("Platinum", "card_benefits"), ("and for a US corporate card?", "contact_phone"),
+                                           ("business one", "make_payment"), ("India please", "greet")])
+def test_a_message_of_details_only_is_a_reply_whatever_nlu_leaned_to(reply, intent):
+    frame = Frame(need="report_lost_card", region="US", asked="card_type")
+    outcome = _say(frame, reply, intent)
+    assert outcome.frame.need == "report_lost_card" and outcome.frame.aspect is None
+    assert outcome.frame.region or outcome.frame.card_type
