@@ -20,7 +20,7 @@ CHANNEL_INTENTS: Dict[str, str] = {
 }
 # Needs that, said after another need, are about that need ("what should I have ready?", "other ways?").
 FOLLOW_UPS = frozenset({"what_to_prepare", "contact_options", *CHANNEL_INTENTS})
-LEAD_LIMIT = 280
+LEAD_LIMIT = 300
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,11 @@ def contact_lines(kb: KnowledgeBase, need: Need, channel: str, region: Optional[
         found = [c for c in kb.contacts if c.channel == channel]
         return _bullets(found) or [f"• {_no_contact(kb, need, channel)}"]
     found = kb.contacts_for(channel, region, card_type)
-    if not found and region == "US":
-        # Small Business and Centurion cards have dedicated lines the knowledge base does not hold (the back
-        # of the card, which every phone lead names first); the seed gives the general lines besides.
+    if not found and region == "US" and card_type is not None:
+        # Small Business and Centurion cards often have dedicated lines the knowledge base does not hold; the
+        # seed's general numbers are the Personal and Corporate cards' (issue 23).
+        if channel == "phone":
+            return [f"• {kb.no_contact['phone_dedicated'].text}."]
         found = kb.contacts_for(channel, region)
     return _bullets(found) or [f"• {_no_contact(kb, need, channel)}"]
 
@@ -177,4 +179,4 @@ def unavailable(kb: KnowledgeBase) -> str:
     lines = _bullets([c for c in kb.contacts if c.channel == "phone"])
     return ("Sorry, I can't look up the details for that right now. Call the number on the back of your "
             "American Express card. If it's not at hand:\n" + "\n".join(lines)
-            + f"\n• Other countries: {kb.no_contact['phone'].text}.")
+            + f"\n• Other countries: {kb.no_contact['phone_website'].text}.")

@@ -82,10 +82,11 @@ def _hours(kb: KnowledgeBase, topic: str, need: Need, region: Optional[str],
     if region == "other":
         return Reply([kb.aspects["no_hours_other"].text], depends_on_details=True)
     lines = phone_lines(kb, kb.needs["contact_phone"], region, card_type)
-    text = ("" if region == "India" else f"{kb.phrases['hours'].text}:\n") + "\n".join(lines)
-    if region in (None, "India"):
-        text += "\n" + kb.aspects["no_hours"].text.replace("these lines", "the India lines" if region is None
-                                                           else "these lines")
+    with_hours = [line for line in lines if line.endswith(")") and "24/7" in line]
+    text = (f"{kb.phrases['hours'].text}:\n" if with_hours else "") + "\n".join(lines)
+    if len(with_hours) < len(lines):  # lines the seed gives no hours for: India's, a card type's own
+        which = "the India lines" if region is None else "these lines"
+        text += "\n" + kb.aspects["no_hours"].text.replace("these lines", which)
     return Reply([text], ask_for(region, card_type), depends_on_details=True, hindi=kb.phrases["hours"].hindi)
 
 

@@ -97,7 +97,7 @@ def test_signed_direct_message_is_answered_through_the_web_api(servers, slack_ap
     calls = answers(slack_api, "D100")
     text = text_of(calls)
     assert "1800-419-2122" in text and "1800-419-3646" in text and "1-800-528" not in text
-    assert "• India: *1800-419-2122* or *1800-419-3646*" in text  # Slack mrkdwn: the numbers in bold
+    assert "• India, common numbers: *1800-419-2122* or *1800-419-3646*" in text  # Slack mrkdwn: the numbers in bold
     assert all(c.headers["authorization"] == f"Bearer {slack_api.token}" for c in calls)
 
 

@@ -63,7 +63,7 @@ def test_a_genuine_update_is_answered_through_the_bot_api(servers, telegram_api)
     calls = answers(telegram_api, 502)
     text = "\n".join(c.params["text"] for c in calls)
     assert "1800-419-2122" in text and "1800-419-3646" in text and "1-800-528" not in text
-    assert "• India: <b>1800-419-2122</b> or <b>1800-419-3646</b>" in text  # Telegram HTML: numbers in bold
+    assert "• India, common numbers: <b>1800-419-2122</b> or <b>1800-419-3646</b>" in text  # Telegram HTML: numbers in bold
     assert {c.params.get("parse_mode") for c in calls} == {"html"}  # aiogram sends it in lower case
 
 
