@@ -10,6 +10,7 @@ domain.yml's responses.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 import sys
 from typing import Any, Dict, List, Text
 
@@ -22,6 +23,7 @@ from bot.dialogue.reading import Message, Reading, read
 from bot.knowledge import KnowledgeBase, KnowledgeBaseError, default
 from bot.knowledge.answers import in_language
 from bot.knowledge.language import ENGLISH, detect
+from bot.knowledge.translate import translate
 
 logger = logging.getLogger(__name__)
 FRAME_SLOTS = ("need", "aspect", "region", "card_type", "asked", "asked_again", "candidate")
@@ -73,7 +75,7 @@ class Turn:
             return self._respond()
         r = self.reading
         if self._answers_the_no() and not (r.need or r.details or r.other_bank):
-            self.dispatcher.utter_message(response="utter_feedback_noted")
+            self._utter(Say(response="utter_feedback_noted"))
             return [SlotSet("feedback_missing", None)]
         return [SlotSet("feedback_missing", None)] + self._respond()
 
@@ -91,45 +93,70 @@ class Turn:
         about = self.tracker.get_slot("feedback_on")
         first = about is not None and self.tracker.get_slot("feedback_voted") != about
         if vote == "no" and first:
-            self.dispatcher.utter_message(response="utter_ask_missing")
+            self._utter(Say(response="utter_ask_missing"))
             return [SlotSet("feedback_missing", True), SlotSet("feedback_voted", about)]
-        self.dispatcher.utter_message(response="utter_feedback_thanks")
+        self._utter(Say(response="utter_feedback_thanks"))
         return ([SlotSet("feedback_voted", about)] if first else []) + (
             [SlotSet("feedback_missing", None)] if self.tracker.get_slot("feedback_missing") else [])
 
     def _respond(self) -> List[EventType]:
+        """At most two bubbles: the answer, then one line of next steps (the question, the other needs the
+        message named, or the offers of more)."""
         outcome = respond(KB, self.frame, self.reading)
         says = outcome.says
-        if outcome.reply is not None:
-            says = [Say(text) for text in in_language(KB, outcome.reply, self.language).messages] + \
-                   says[len(outcome.reply.messages):]
-        for say in says:
-            self.dispatcher.utter_message(text=say.text, response=say.response, buttons=say.buttons or None,
-                                          **say.values)
         slots = {k: getattr(outcome.frame, k) for k in FRAME_SLOTS}
         slots["language"] = None if self.language == ENGLISH else self.language
         if outcome.reply is not None:
-            slots.update(self._after_answer(outcome))
+            text = "\n".join(in_language(KB, outcome.reply, self.language).messages)
+            says = [Say(text), *(says[len(outcome.reply.messages):][:1] or self._next_steps(outcome))]
+        else:
+            says, rated = self._feedback(says)
+            slots.update(rated)
+        for say in says:
+            self._utter(say)
         return self._slots(**slots)
 
-    def _after_answer(self, outcome: Outcome) -> Dict[str, Any]:
-        """What follows a complete answer: the other needs the message named, or the offers of more; then,
-        once per need, "Was this helpful?"."""
-        reply, need = outcome.reply, outcome.frame.need
+    def _utter(self, say: Say) -> None:
+        """One bot message, in the user's language."""
+        if self.language != ENGLISH:
+            say = self._in_language(say)
+        self.dispatcher.utter_message(text=say.text, response=say.response, buttons=say.buttons or None,
+                                      **say.values)
+
+    def _in_language(self, say: Say) -> Say:
+        """A domain response in the user's Hindi or Hinglish: its text, values and button titles translated
+        (bot/knowledge/hindi.yml), the payloads as they are."""
+        if say.response is None:
+            return replace(say, buttons=[{**b, "title": translate(b["title"], self.language)} for b in say.buttons])
+        template = self.domain["responses"][say.response][0]
+        values = {k: translate(str(v), self.language) for k, v in say.values.items()}
+        text = translate(template.get("text") or "", self.language).format(**values)
+        # domain.yml doubles the braces of payloads for its templates.
+        buttons = [{"title": translate(b["title"], self.language),
+                    "payload": b["payload"].replace("{{", "{").replace("}}", "}")}
+                   for b in [*(template.get("buttons") or []), *say.buttons]]
+        return Say(text=text, buttons=buttons)
+
+    @staticmethod
+    def _next_steps(outcome: Outcome) -> List[Say]:
+        """After a complete answer: the other needs the message named, or the offers of more."""
+        reply = outcome.reply
         assert reply is not None
-        if reply.ask:
-            return {}
         if outcome.more_needs:
-            self.dispatcher.utter_message(response="utter_also_asked", buttons=[
-                {"title": KB.needs[n].title, "payload": f"/{n}"} for n in outcome.more_needs])
-        elif reply.offers and outcome.frame.aspect is None:
-            self.dispatcher.utter_message(
-                response="utter_more" if "what_to_prepare" in reply.offers else "utter_more_ways")
-        rated = self.tracker.get_slot("feedback_on")
-        if rated != need:
-            self.dispatcher.utter_message(response="utter_helpful")
-            rated = need
-        return {"feedback_on": rated}
+            return [Say(response="utter_also_asked", buttons=[
+                {"title": KB.needs[n].title, "payload": f"/{n}"} for n in outcome.more_needs])]
+        if reply.offers and outcome.frame.aspect is None:
+            return [Say(response="utter_more" if "what_to_prepare" in reply.offers else "utter_more_ways")]
+        return []
+
+    def _feedback(self, says: List[Say]) -> tuple:
+        """At the natural end of a need ("thanks", "bye") once it was answered: "Was this helpful?", in the
+        same bubble, once per need."""
+        need, rated = self.frame.need, self.tracker.get_slot("feedback_on")
+        ending = [s.response for s in says] in (["utter_you_are_welcome"], ["utter_goodbye"])
+        if not ending or not need or self.frame.asked or rated == need:
+            return says, {}
+        return [Say(response=f"{says[0].response}_helpful")], {"feedback_on": need}
 
     def _language(self) -> str:
         """The message's language (English, Hindi, Hinglish); a button, or a reply that only names a detail

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional
 
 from bot.dialogue.reading import ASPECT_INTENTS, SMALL_TALK, Reading
-from bot.knowledge.answers import Reply, answer
+from bot.knowledge.answers import Reply, answer, narrowed
 from bot.knowledge.aspects import ASPECT_NEEDS, aspect_answer
 from bot.knowledge.schema import KnowledgeBase
 
@@ -76,7 +76,7 @@ def respond(kb: KnowledgeBase, frame: Frame, reading: Reading) -> Outcome:
         return Outcome([Say(kb.aspects["other_bank"].text)], replace(known, need=None, aspect=None))
     if need and need not in ASPECT_INTENTS:
         if need == frame.need and reading.details and (aspect is None or aspect == frame.aspect):
-            return _answer(kb, known, need, frame.aspect, reading)
+            return _answer(kb, known, need, frame.aspect, reading, narrow=True)
         return _answer(kb, known, need, aspect, reading)
     if frame.need and (need or aspect):
         return _answer(kb, known, frame.need, aspect or ASPECT_INTENTS[need or ""], reading)
@@ -89,19 +89,22 @@ def respond(kb: KnowledgeBase, frame: Frame, reading: Reading) -> Outcome:
         return _answer(kb, known, frame.candidate, None, reading)
     if reading.details and (frame.need or frame.candidate):
         return _answer(kb, known, frame.need or frame.candidate or "", frame.aspect if frame.need else None,
-                       reading)
+                       reading, narrow=bool(frame.need))
     if reading.details and reading.intent not in ("out_of_scope",):
         names = ", ".join(DETAIL_NAMES[v] for v in reading.details.values())
         return Outcome([Say(response="utter_noted", values={"details": names})], known)
     return _unanswered(kb, frame, known, reading)
 
 
-def _answer(kb: KnowledgeBase, frame: Frame, need: str, aspect: Optional[str], reading: Reading) -> Outcome:
-    """`need` (or its `aspect`) for the frame's details; the frame then holds it."""
+def _answer(kb: KnowledgeBase, frame: Frame, need: str, aspect: Optional[str], reading: Reading,
+            narrow: bool = False) -> Outcome:
+    """`need` (or its `aspect`) for the frame's details; the frame then holds it. `narrow`: the need was just
+    answered and a detail changed, so only the lines for it are said again."""
     reply = aspect_answer(kb, need, aspect, frame.region, frame.card_type) if aspect else None
     if reply is None:
         aspect = None
-        reply = answer(kb, need, frame.region, frame.card_type)
+        reply = (narrow and narrowed(kb, need, frame.region, frame.card_type)) or \
+            answer(kb, need, frame.region, frame.card_type)
     assert reply is not None, need
     says = [Say(text) for text in reply.messages]
     if reply.ask:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional
 
 from bot.knowledge.language import HINDI, HINGLISH
+from bot.knowledge.translate import translate
 from bot.knowledge.schema import Contact, Hindi, KnowledgeBase, Need
 
 # Intents that ask about one channel; said after another need, they are read in its context.
@@ -63,6 +64,27 @@ def answer(kb: KnowledgeBase, intent: str, region: Optional[str] = None,
                                                                       or need.self_service)) if wanted]
     return Reply(messages, narrowing(need, region, card_type), [o for o in offers if o != intent],
                  hindi=need.lead_hindi)
+
+
+# The card, as a narrowed answer names it ("For a U.S. personal card, call:").
+CARD_NAMES = {"personal": "a U.S. personal card", "corporate": "a U.S. corporate card",
+              "small_business": "a U.S. Small Business card", "centurion": "a U.S. Centurion card",
+              None: "a U.S. card"}
+REGION_NAMES = {"India": "a card from India", "other": "a card from another country"}
+
+
+def narrowed(kb: KnowledgeBase, intent: str, region: Optional[str], card_type: Optional[str]) -> Optional[Reply]:
+    """The answer again for a detail just given, saying only what the detail changed: the lines for the
+    card (None when the need's answer has no lines, or no detail is known)."""
+    need = kb.need(intent)
+    if need is None or not need.lead_contacts or region is None:
+        return None
+    card = CARD_NAMES.get(card_type, "a U.S. card") if region == "US" else REGION_NAMES[region]
+    verb = "call" if need.lead_contacts == "phone" else "see"
+    lines = contact_lines(kb, need, need.lead_contacts, region, card_type)
+    full = answer(kb, intent, region, card_type)
+    assert full is not None
+    return replace(full, messages=[f"For {card}, {verb}:\n" + "\n".join(lines)], hindi=None)
 
 
 def contact_lines(kb: KnowledgeBase, need: Need, channel: str, region: Optional[str],
@@ -165,13 +187,11 @@ def follow_up(kb: KnowledgeBase, topic: str, intent: str, region: Optional[str],
 
 
 def in_language(kb: KnowledgeBase, reply: Reply, language: str) -> Reply:
-    """`reply` for a message in Hindi or Hinglish: its first line is also given in the user's script (from
-    the knowledge base, beside its English original); numbers, emails and addresses stay as they are, in the
-    English lines that follow."""
-    if language not in (HINDI, HINGLISH) or reply.hindi is None or not reply.messages:
+    """`reply` for a message in Hindi or Hinglish: every sentence in the user's script, without the English
+    (bot/knowledge/translate.py); numbers, emails and addresses as they are."""
+    if language not in (HINDI, HINGLISH):
         return reply
-    line = reply.hindi.devanagari if language == HINDI else reply.hindi.hinglish
-    return replace(reply, messages=[f"{line}\n{reply.messages[0]}", *reply.messages[1:]])
+    return replace(reply, messages=[translate(m, language) for m in reply.messages])
 
 
 def unavailable(kb: KnowledgeBase) -> str:

@@ -19,8 +19,9 @@ from tests.live.test_telegram import answers as telegram_answers
 from tests.support.servers import ROOT, Settings
 
 VOTES = ['/affirm{"helpful": "yes"}', '/deny{"helpful": "no"}']
-HELPFUL = {"text": "Was this helpful?", "buttons": [{"title": "Yes", "payload": VOTES[0]},
-                                                      {"title": "No", "payload": VOTES[1]}]}
+# Asked once per need, at its natural end: after "thanks" (or "bye"), in the same bubble as the reply to it.
+HELPFUL = {"text": "You're welcome! Was this helpful?", "buttons": [{"title": "Yes", "payload": VOTES[0]},
+                                                                     {"title": "No", "payload": VOTES[1]}]}
 
 
 def report(servers: Settings) -> Dict[str, Any]:
@@ -34,9 +35,9 @@ def report(servers: Settings) -> Dict[str, Any]:
 def test_rest_asks_once_a_no_asks_what_was_missing_and_the_report_counts_it(servers):
     sender = f"fb-{uuid.uuid4().hex[:8]}"
     first = turn(servers, sender, "I lost my card in India")
-    assert "1800-419-2122" in first[0]["text"] and first[-1] == {"recipient_id": sender, **HELPFUL}
-    # A follow-up about the same need is not asked about again.
+    assert "1800-419-2122" in first[0]["text"] and len(first) == 2 and "helpful" not in json.dumps(first)
     assert "Was this helpful?" not in json.dumps(turn(servers, sender, "what should I have ready?"))
+    assert turn(servers, sender, "thanks") == [{"recipient_id": sender, **HELPFUL}]
     assert turn(servers, sender, VOTES[1])[0]["text"].startswith("Sorry it didn't help.")
     noted = turn(servers, sender, "too much text, and the page said 3782 822463 10005")
     assert "passed that on" in noted[-1]["text"]
@@ -59,14 +60,15 @@ def test_rest_asks_once_a_no_asks_what_was_missing_and_the_report_counts_it(serv
 
 def test_telegram_asks_with_an_inline_keyboard_and_a_tap_votes(servers, telegram_api):
     assert post(servers, telegram_api, message_update(601, "I lost my card in India")).status_code == 200
+    assert post(servers, telegram_api, message_update(601, "thank you")).status_code == 200
     question = telegram_answers(telegram_api, 601)[-1]
-    assert question.params["text"] == "Was this helpful?"
+    assert question.params["text"] == HELPFUL["text"]
     keyboard = json.loads(question.params["reply_markup"])["inline_keyboard"]
     assert [b["callback_data"] for row in keyboard for b in row] == VOTES
     seen = len(telegram_api.calls_to("sendMessage"))
     tap = {"update_id": next(_update_ids), "callback_query": {
         "id": "cb-601", "from": {"id": 601, "is_bot": False, "first_name": "Test"}, "chat_instance": "1",
-        "data": VOTES[0], "message": {"message_id": 1, "date": int(time.time()), "text": "Was this helpful?",
+        "data": VOTES[0], "message": {"message_id": 1, "date": int(time.time()), "text": HELPFUL["text"],
                                       "chat": {"id": 601, "type": "private"}}}}
     assert post(servers, telegram_api, tap).status_code == 200
     after = [c for c in telegram_answers(telegram_api, 601) if c in telegram_api.calls_to("sendMessage")[seen:]]
@@ -75,6 +77,7 @@ def test_telegram_asks_with_an_inline_keyboard_and_a_tap_votes(servers, telegram
 
 def test_slack_asks_with_buttons_and_a_click_votes(servers, slack_api):
     assert post_event(servers, slack_api, dm_event("U601", "D601", "I lost my card in India")).status_code == 200
+    assert post_event(servers, slack_api, dm_event("U601", "D601", "thanks a lot")).status_code == 200
     question = slack_answers(slack_api, "D601")[-1]
     actions = [b for b in question.params["blocks"] if b["type"] == "actions"][0]
     assert [e["value"] for e in actions["elements"]] == VOTES

@@ -40,7 +40,7 @@ def _text(messages: List[dict]) -> str:
 def test_lost_card_in_india_answers_and_remembers_the_need():
     messages, events = _run(_tracker("report_lost_card", "I lost my card in Delhi"))
     assert "1800-419-2122 or 1800-419-3646" in messages[0]["text"]
-    assert [m.get("response") for m in messages[-2:]] == ["utter_more", "utter_helpful"]
+    assert [m.get("response") for m in messages] == [None, "utter_more"]
     assert SlotSet("need", "report_lost_card") in events and SlotSet("region", "India") in events
 
 
@@ -87,16 +87,19 @@ def test_an_unmatched_reply_is_asked_again_once():
     assert "utter_ask_region" not in [m.get("response") for m in messages] and SlotSet("asked", None) in events
 
 
-def test_a_hinglish_message_gets_a_hinglish_first_line_and_the_language_is_remembered():
+def test_a_hinglish_message_gets_a_hinglish_answer_and_the_language_is_remembered():
     messages, events = _run(_tracker("report_lost_card", "mera card kho gaya, India me hoon"))
-    first, english = messages[0]["text"].split("\n", 1)
-    assert first.startswith("Card kho gaya") and english.startswith("A lost or stolen card is urgent")
+    first, lines = messages[0]["text"].split("\n", 1)
+    assert first.startswith("Card kho gaya") and "A lost or stolen card" not in messages[0]["text"]
+    assert "1800-419-2122 ya 1800-419-3646" in lines and messages[1]["text"].startswith("Aur jaankari chahiye?")
     assert SlotSet("language", "hinglish") in events
 
 
 def test_a_short_detail_keeps_the_users_script_a_full_english_message_does_not():
     messages, events = _run(_tracker("inform", "India", need="report_lost_card", asked="region", language="hi"))
-    assert messages[0]["text"].startswith("खोया या चोरी हुआ कार्ड") and SlotSet("language", None) not in events
+    assert messages[0]["text"].startswith("भारत के कार्ड के लिए कॉल करें") and SlotSet("language", None) not in events
+    assert [b["title"] for b in messages[1]["buttons"]] == ["क्या तैयार रखें", "दूसरे तरीके"]
+    assert [b["payload"] for b in messages[1]["buttons"]] == ["/what_to_prepare", "/contact_options"]
     messages, events = _run(_tracker("report_lost_card", "I lost my card in India", language="hi"))
     assert messages[0]["text"].startswith("A lost or stolen card") and SlotSet("language", None) in events
 
@@ -109,17 +112,20 @@ def _vote(value: str, **slots: Any) -> Tracker:
     return tracker
 
 
-def test_a_complete_answer_asks_once_whether_it_helped():
+def test_feedback_is_asked_once_per_need_at_its_natural_end():
     messages, events = _run(_tracker("report_lost_card", "lost my card, India"))
-    assert messages[-1]["response"] == "utter_helpful" and SlotSet("feedback_on", "report_lost_card") in events
-    # The same need again (a follow-up, a correction): not asked twice.
-    messages, events = _run(_tracker("report_lost_card", "lost my card, India", region="India",
-                                     need="report_lost_card", feedback_on="report_lost_card"))
-    assert "utter_helpful" not in [m.get("response") for m in messages]
+    assert len(messages) == 2 and messages[-1]["response"] == "utter_more"  # the answer, then next steps
     assert not [e for e in events if e["name"] == "feedback_on"]
+    for intent, text in (("thank_you", "thanks!"), ("goodbye", "ok bye")):
+        messages, events = _run(_tracker(intent, text, region="India", need="report_lost_card"))
+        assert [m["response"] for m in messages] == [f"utter_{'you_are_welcome' if intent == 'thank_you' else 'goodbye'}_helpful"]
+        assert SlotSet("feedback_on", "report_lost_card") in events
+    # Asked about this need already: a second "thanks" is only thanked.
+    messages, events = _run(_tracker("thank_you", "thanks", need="report_lost_card", feedback_on="report_lost_card"))
+    assert [m["response"] for m in messages] == ["utter_you_are_welcome"] and events == []
     # Another need is another answer: asked again, about it.
-    messages, events = _run(_tracker("make_payment", "how do I pay my bill?", feedback_on="report_lost_card"))
-    assert messages[-1]["response"] == "utter_helpful" and SlotSet("feedback_on", "make_payment") in events
+    messages, events = _run(_tracker("thank_you", "cheers", need="make_payment", feedback_on="report_lost_card"))
+    assert SlotSet("feedback_on", "make_payment") in events
 
 
 def test_an_answer_that_asks_for_a_detail_is_not_rated_yet():
