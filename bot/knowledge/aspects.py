@@ -63,7 +63,10 @@ def aspect_answer(kb: KnowledgeBase, topic: str, aspect: str, region: Optional[s
 
 def _number(kb: KnowledgeBase, topic: str, need: Need, region: Optional[str],
             card_type: Optional[str]) -> Reply:
-    """The need's own lead when it leads with the phone; else the phone lines for it."""
+    """The need's own lead when it leads with the phone; else the phone lines for it (a payment: the automated
+    payment line, whose number the seed does not give: not the general lines)."""
+    if topic == "make_payment":
+        return Reply([kb.aspects["payment_line"].text])
     if need.lead_contacts == "phone":
         reply = answer(kb, topic, region, card_type)
         assert reply is not None

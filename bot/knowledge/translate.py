@@ -41,7 +41,14 @@ def translate(text: str, language: str) -> str:
     if script is None or not text:
         return text
     table, pattern = _table()
-    return pattern.sub(lambda m: table[m.group(0).lower()][script], text)
+    # The contact details stay verbatim: an address holds words a phrase could match ("Manager", "Tower").
+    kept = [c.value for c in default().contacts if c.value in text]
+    for i, value in enumerate(kept):
+        text = text.replace(value, f"\x00{i}\x00")
+    text = pattern.sub(lambda m: table[m.group(0).lower()][script], text)
+    for i, value in enumerate(kept):
+        text = text.replace(f"\x00{i}\x00", value)
+    return text
 
 
 def known(text: str) -> bool:
