@@ -159,3 +159,9 @@ def test_the_app_is_never_said_to_hold_statements():
            "and in the Amex mobile app.")
     assert claim.search(old)
     assert [p for p, text in STRINGS.items() if claim.search(text)] == []
+
+
+def test_the_answers_table_is_current():
+    from tests.support.seed_table import table
+
+    assert (ROOT / "docs/answers.md").read_text(encoding="utf-8") == table()
