@@ -7,7 +7,7 @@ from typing import Iterator, List
 import pytest
 import requests
 
-from tests.support.servers import ROOT, Settings, free_port, start_action_server, start_rasa, stop
+from tests.support.servers import ROOT, Settings, free_port, start_action_server, start_rasa, start_stack, stop
 
 
 @pytest.fixture()
@@ -18,9 +18,10 @@ def stack(tmp_path) -> Iterator[tuple]:
         log_dir=tmp_path / "log", model=ROOT / "models", api_token="fault-token",
         reply_timeout_seconds=3, store_retry_seconds=2,
     )
-    procs: List[subprocess.Popen] = [start_action_server(settings)]
-    procs.append(start_rasa(settings))
+    procs: List[subprocess.Popen] = []
     try:
+        # A test restarts a server on the port it had: start_action_server and start_rasa, not start_stack.
+        settings = start_stack(settings, procs, ("actions", "rasa"))
         yield settings, procs
     finally:
         for p in procs:

@@ -15,7 +15,7 @@ import socketio
 from tests.live.test_slack import dm_event, post_event
 from tests.live.test_telegram import message_update, post
 from tests.support.fakes import FakeSlackAPI, FakeTelegramAPI
-from tests.support.servers import local_settings, start_action_server, start_rasa, stop
+from tests.support.servers import local_settings, start_stack, stop
 
 FALLBACK = "back of your American Express card"
 TIMEOUT_S = 2
@@ -27,12 +27,13 @@ def stack(tmp_path_factory) -> Iterator[tuple]:
     settings = local_settings(tmp_path_factory.mktemp("late"), api_token="late-token",
                               reply_timeout_seconds=TIMEOUT_S, store_retry_seconds=1,
                               extra_env={**slack.env, **telegram.env})
-    procs = [start_action_server(settings)]
+    procs: list = []
     try:
-        procs.append(start_rasa(settings))
+        settings = start_stack(settings, procs, ("actions", "rasa"))
         yield settings, procs[0], slack, telegram
     finally:
-        procs[0].send_signal(signal.SIGCONT)
+        if procs:
+            procs[0].send_signal(signal.SIGCONT)
         stop(procs)
         slack.stop()
         telegram.stop()
