@@ -21,6 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.ops.processes import port_in_use
 from bot.ops.run import write_endpoints
 from tests.support.servers import ROOT, free_port, local_settings, start_action_server, start_stack, stop
+from tests.support.waiting import until
 
 LAUNCHER_ENV = {"RASA_TELEMETRY_ENABLED": "false"}
 
@@ -337,7 +338,7 @@ def test_readiness_follows_the_action_server_and_failures_are_counted(stack) -> 
         assert ready.status_code == 503 and ready.json()["checks"]["action_server"].startswith("failed")
     finally:
         procs[0].send_signal(signal.SIGCONT)
-    time.sleep(0.5)
+    until(lambda: _health_ok(f"http://127.0.0.1:{settings.action_port}/health"), what="the woken action server")
     stop([procs[0]])  # down: Rasa fails the action and says nothing; the guard answers at once
     assert "back of your American Express card" in say(url, "down", "how do I pay my bill?").text
     after = scrape(url)
@@ -353,11 +354,26 @@ def test_readiness_follows_the_action_server_and_failures_are_counted(stack) -> 
     assert requests.get(f"{url}/health/ready", timeout=10).status_code == 200
 
 
+def _turn_lines(log: Path) -> int:
+    """How many end-of-turn lines (the guard's, with the latency) the JSON log holds."""
+    return sum('"bot.turns"' in line and '"latency_ms"' in line for line in log.read_text().splitlines())
+
+
+def _health_ok(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def test_logs_are_json_lines_without_raw_senders_or_card_numbers(stack) -> None:
     settings, _ = stack
+    log = settings.log_dir / "rasa.log"
+    before = _turn_lines(log)
     assert say(settings.rasa_url, "log-reader-42", "my amex 3782 822463 10005 is lost").status_code == 200
-    time.sleep(0.5)
-    lines = [line for line in (settings.log_dir / "rasa.log").read_text().splitlines() if line.strip()]
+    # The guard's line at the end of the turn (with its latency) may be written after the answer went out.
+    until(lambda: _turn_lines(log) > before, what="the turn's log line")
+    lines = [line for line in log.read_text().splitlines() if line.strip()]
     entries = [json.loads(line) for line in lines]  # every line is one JSON object
     assert all({"time", "level", "logger", "message"} <= set(e) for e in entries)
     turns = [e for e in entries if e["logger"] == "bot.turns" and e.get("channel") == "rest"]

@@ -28,7 +28,7 @@ def _plain_rasa_run(log: Path) -> Tuple[subprocess.Popen, int]:
                    log=out, address=f"port {port}"), port
 
 
-def _plain_rasa_run_actions(log: Path, timeout: float = 300) -> subprocess.Popen:
+def _plain_rasa_run_actions(log: Path, timeout: float = 120) -> subprocess.Popen:
     """`rasa run actions` on endpoints.yml's port 5055, once it answers. Another checkout's test or `make run`
     on this machine may hold 5055 for a while: wait until it is free (and again if it was taken first)."""
     deadline = time.monotonic() + timeout

@@ -168,10 +168,12 @@ def socketio_chat(stack: Stack, session_id: str, messages: List[str], wait: floa
         answered.set()
 
     client.on("bot_uttered", on_bot)
+    confirmed = threading.Event()
+    client.on("session_confirm", lambda *_: confirmed.set())
     client.connect(stack.url, transports=["polling"], wait_timeout=10)
     try:
         client.emit("session_request", {"session_id": session_id})
-        time.sleep(0.3)
+        assert confirmed.wait(30), "no session_confirm"
         for text in messages:
             answered.clear()
             client.emit("user_uttered", {"message": text, "session_id": session_id})
