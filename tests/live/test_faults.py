@@ -1,6 +1,7 @@
 """Faults with real processes: the action server down or hung, the Rasa server restarted."""
 
 import signal
+import socket
 import subprocess
 from typing import Iterator, List
 
@@ -74,3 +75,20 @@ def test_restart_keeps_slots_and_history(stack):
     users = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     assert users == ["my card was stolen", "India", "what number do I call?"]
     assert tracker["slots"]["region"] == "India"
+
+
+def test_a_server_whose_port_was_taken_starts_on_another(tmp_path):
+    """start_stack (tests/support/servers.py): the action server's port is taken before it binds."""
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", free_port()))
+        holder.listen()
+        settings = Settings(action_port=holder.getsockname()[1], log_dir=tmp_path / "log")
+        procs: List[subprocess.Popen] = []
+        try:
+            moved = start_stack(settings, procs, ("actions",))
+            assert moved.action_port != settings.action_port
+            assert requests.get(f"http://127.0.0.1:{moved.action_port}/health", timeout=10).json()["status"] == "ok"
+            assert len(procs) == 2 and procs[0].returncode == 1  # the first one exited: its port was taken
+        finally:
+            stop(procs)

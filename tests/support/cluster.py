@@ -212,10 +212,14 @@ class Redis:
     def _answers(self) -> bool:
         import redis
 
+        client = redis.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=1,
+                             socket_connect_timeout=1)  # what holds the port may never answer
         try:
-            return bool(self.client().ping())
+            return bool(client.ping())
         except redis.RedisError:
             return False
+        finally:
+            client.close()
 
     def stop(self) -> None:
         if self.proc:
