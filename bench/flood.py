@@ -33,7 +33,7 @@ import aiohttp
 
 from bench.load import WEBHOOK, load_conversations
 from bot.privacy.redaction import redact
-from tests.support.servers import ROOT, Settings, free_port, start_action_server, start_rasa, stop
+from tests.support.servers import ROOT, Settings, free_port, start_stack, stop
 
 FLOODER, NORMAL = "127.0.0.2", "127.0.0.3"
 
@@ -135,9 +135,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as state:
         settings = Settings(rasa_port=free_port(), action_port=free_port(), tracker_db=Path(state) / "tracker.db",
                             log_dir=Path(state) / "log", state_dir=Path(state), model=ROOT / "models")
-        procs = [start_action_server(settings)]
+        procs: list = []
         try:
-            procs.append(start_rasa(settings))
+            settings = start_stack(settings, procs, ("actions", "rasa"))
             url = settings.rasa_url + WEBHOOK
             asyncio.run(play(url, 6, "warmup"))
             alone = asyncio.run(play(url, args.messages, "alone", args.pace))

@@ -29,7 +29,7 @@ import yaml
 
 from bench.load import load_conversations, run_load
 from bench.performance import QUIET_ENV, model_file, timed
-from tests.support.servers import Settings, free_port, start_action_server, start_rasa, stop
+from tests.support.servers import Settings, free_port, start_stack, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,9 +98,9 @@ def measure(step: Step, model: Path, folder: Path, users: int, messages: int, si
     settings = Settings(rasa_port=free_port(), action_port=free_port(), tracker_db=folder / "tracker.db",
                         log_dir=folder / "log", model=model, endpoints=folder / "endpoints.yml", api_token=None,
                         extra_env=dict(QUIET_ENV, RASA_PATCHES=step.speedups), state_dir=folder / "state")
-    procs = [start_action_server(settings)]
+    procs: list = []
     try:
-        procs.append(start_rasa(settings))
+        settings = start_stack(settings, procs, ("actions", "rasa"))
         conversations = load_conversations()
         asyncio.run(run_load(settings.rasa_url, 1, sum(map(len, conversations)), prefix="warm"))
         before = cpu_seconds(procs[1].pid)

@@ -43,7 +43,8 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 from bench.load import LoadResult, load_conversations, run_load
-from tests.support.servers import BIN, Settings, free_port, start_action_server, start_rasa, stop, wait_for
+from bot.ops.processes import Log, started
+from tests.support.servers import BIN, Settings, free_port, retrying, start_stack, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -146,8 +147,12 @@ def start_ours(bot: Bot) -> None:
                         # more than the per-sender abuse limit (30 a minute) allows a person.
                         rate_limit_per_sender=0,
                         extra_env=dict(QUIET_ENV), state_dir=bot.folder / "state")
-    bot.procs["action server"] = start_action_server(settings)
-    bot.procs["Rasa server"] = start_rasa(settings)
+    procs: List[subprocess.Popen] = []
+    try:
+        settings = start_stack(settings, procs, ("actions", "rasa"))
+    finally:
+        # Tracked by label, so that Bot.stop stops whatever started (both, or the action server alone).
+        bot.procs.update(zip(("action server", "Rasa server"), procs))
     bot.url = settings.rasa_url
     bot.tracker_db = settings.tracker_db
 
@@ -182,14 +187,19 @@ def start_stock(bot: Bot, quick: bool) -> None:
         bot.train_s = timed([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
                             project, bot.env(), log, timeout=900)
     bot.model_bytes = model_file(project / "models").stat().st_size
-    port = free_port()
-    bot.url = f"http://127.0.0.1:{port}"
-    with open(bot.folder / "rasa.log", "ab") as out:
-        proc = subprocess.Popen([str(BIN / "rasa"), "run", "--model", "models", "--port", str(port),
-                                 "--interface", "127.0.0.1"], cwd=project, env=bot.env(),
-                                stdout=out, stderr=subprocess.STDOUT)
-    bot.procs["Rasa server"] = proc
-    wait_for(bot.url, proc)
+
+    def run_stock() -> subprocess.Popen:
+        # Again on another port if its was taken before it listened (tests/support/servers.py).
+        port, log = free_port(), Log(bot.folder / "rasa.log")
+        bot.url = f"http://127.0.0.1:{port}"
+        with log.path.open("ab") as out:
+            proc = subprocess.Popen([str(BIN / "rasa"), "run", "--model", "models", "--port", str(port),
+                                     "--interface", "127.0.0.1"], cwd=project, env=bot.env(),
+                                    stdout=out, stderr=subprocess.STDOUT)
+        return started(proc, None, bot.url, lambda body: True, server="stock rasa run", log=log,
+                       address=f"port {port}")
+
+    bot.procs["Rasa server"] = retrying(run_stock)
 
 
 # ------------------------------------------------------------------------------------ driving

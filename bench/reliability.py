@@ -19,7 +19,7 @@ from typing import List, Tuple
 
 
 from bench.load import LoadResult, load_conversations, run_load, turns
-from tests.support.servers import ROOT, Settings, free_port, start_action_server, start_rasa, stop
+from tests.support.servers import ROOT, Settings, free_port, start_stack, stop
 
 
 def expected_user_messages(users: int, messages: int, prefix: str) -> Counter:
@@ -57,9 +57,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as state:
         settings = Settings(rasa_port=free_port(), action_port=free_port(), tracker_db=Path(state) / "tracker.db",
                             log_dir=Path(state) / "log", model=ROOT / "models")
-        procs = [start_action_server(settings)]
+        procs: list = []
         try:
-            procs.append(start_rasa(settings))
+            settings = start_stack(settings, procs, ("actions", "rasa"))
             result, problems = run_and_check(settings, args.users, args.messages, "reliability")
         finally:
             stop(procs)

@@ -58,19 +58,19 @@ def telegram_api() -> Iterator["FakeTelegramAPI"]:  # noqa: F821
 def servers(tmp_path_factory: pytest.TempPathFactory, slack_api, telegram_api) -> Iterator["Settings"]:  # noqa: F821
     """The real action server, Rasa server (every channel) and web chat page on free loopback ports,
     with a fresh SQLite store; Slack and Telegram talk to local fakes of their APIs."""
-    from tests.support.servers import local_settings, start_action_server, start_rasa, start_web, stop
+    from tests.support.servers import local_settings, start_stack, stop
 
     settings = local_settings(tmp_path_factory.mktemp("servers"), api_token="test-token",
                               extra_env={**slack_api.env, **telegram_api.env})
-    procs = [start_action_server(settings)]
+    procs: list = []
     try:
-        procs.append(start_rasa(settings))
+        settings = start_stack(settings, procs, ("actions", "rasa"))
         # Telegram's API was unreachable while Rasa started (test_telegram checks it coped); now it answers.
         log, deadline = settings.log_dir / "rasa.log", time.monotonic() + 15
         while "Could not register the Telegram webhook" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
         telegram_api.start()
-        procs.append(start_web(settings))
+        settings = start_stack(settings, procs, ("web",))
         yield settings
     finally:
         stop(procs)

@@ -23,6 +23,7 @@ from sanic.request import Request  # noqa: E402
 from sanic.response import HTTPResponse  # noqa: E402
 
 from bot.ops import metrics  # noqa: E402
+from bot.ops.served import exit_nonzero_unless_served  # noqa: E402
 
 
 def _action_name(request: Request) -> str:
@@ -66,6 +67,7 @@ def main() -> None:
     utils.update_sanic_log_level()
     configure()
     plugin_manager().register(Extensions())
+    exit_nonzero_unless_served("bot.ops.action_server")
     run(args.actions, args.port, args.cors, args.ssl_certificate, args.ssl_keyfile, args.ssl_password,
         args.auto_reload)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -23,6 +24,7 @@ from typing import Any, Callable, Dict, List, Optional
 from bot.settings import ENV_NAMES, ROOT, Settings, settings
 
 BIN = Path(sys.executable).parent
+_TROUBLE = re.compile(r"error|exception|critical|fatal|cannot|could not|failed|already in use", re.I)
 
 
 class Interrupted(Exception):
@@ -75,6 +77,46 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 180.0,
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+class StartFailed(RuntimeError):
+    """A server did not come up: which one and why. `port_taken`: something else held its port when it
+    tried to listen (the tests then start it again on another port)."""
+
+    def __init__(self, server: str, reason: str, port_taken: bool = False) -> None:
+        super().__init__(f"{server}: {reason}")
+        self.server, self.reason, self.port_taken = server, reason, port_taken
+
+
+class Log:
+    """A server's log file, and where this start's lines begin in it (the file is appended to)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.start = path.stat().st_size if path.exists() else 0
+
+    def text(self) -> str:
+        try:
+            with self.path.open("rb") as f:
+                f.seek(self.start)
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def failure(self, server: str, what: str, address: str) -> StartFailed:
+        """Why the server did not start: `what` happened, with the log's last lines; a port taken when
+        the server tried to listen is said first (Rasa, Sanic, PostgreSQL, Redis and nginx all log
+        "address already in use")."""
+        text = self.text()
+        taken = "address already in use" in text.lower()
+        reason = f"{address} is already in use (taken after the check); {what}" if taken else what
+        lines = [line for line in text.splitlines() if line.strip()]
+        # From the last line that says what went wrong (what follows it is its detail), else the last few.
+        marks = [i for i, line in enumerate(lines) if _TROUBLE.search(line)]
+        tail = lines[marks[-1] if marks else max(0, len(lines) - 6):][:12]
+        if tail:
+            reason += f"; {self.path} ends:\n    " + "\n    ".join(tail)
+        return StartFailed(server, reason, taken)
+
+
 def port_in_use(host: str, port: int) -> bool:
     """Whether something listens on `host:port` (bound as the servers bind: SO_REUSEADDR, so connections
     still closing do not count)."""
@@ -107,10 +149,20 @@ def spawn(cmd: List[str], s: Settings, track: Optional[List[subprocess.Popen]], 
 
 
 def started(proc: subprocess.Popen, track: Optional[List[subprocess.Popen]], url: str,
-             ready: Callable[[bytes], bool], timeout: float = 180.0) -> subprocess.Popen:
-    """`proc` once `url` says it is ready; stopped again if it never is and nobody else tracks it."""
+             ready: Callable[[bytes], bool], timeout: float = 180.0, server: str = "server",
+             log: Optional[Log] = None, address: str = "") -> subprocess.Popen:
+    """`proc` once `url` says it is ready; stopped again if it never is and nobody else tracks it. A server
+    that exits first, or is not ready within `timeout`, raises `StartFailed` naming `server` and why."""
     try:
-        wait_for(url, proc, timeout, ready)
+        try:
+            wait_for(url, proc, timeout, ready)
+        except RuntimeError:
+            proc.wait()
+            what = f"exited with {proc.returncode} during start-up"
+            raise (log.failure(server, what, address) if log else StartFailed(server, what)) from None
+        except TimeoutError:
+            what = f"not ready within {timeout:.0f} s ({url})"
+            raise (log.failure(server, what, address) if log else StartFailed(server, what)) from None
     except BaseException:
         if track is None:
             stop([proc])

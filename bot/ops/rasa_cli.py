@@ -30,6 +30,7 @@ sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
 import skops.io  # noqa: E402,F401
 from pluggy import HookimplMarker  # noqa: E402
 
+from bot.ops.served import exit_nonzero_unless_served  # noqa: E402
 from bot.rasa_patches import install  # noqa: E402
 
 
@@ -45,6 +46,7 @@ class LogSetup:
 
 if __name__ == "__main__":
     install()
+    exit_nonzero_unless_served("bot.ops.rasa_cli")
     from rasa.__main__ import main
     from rasa.plugin import plugin_manager
 

@@ -123,7 +123,7 @@ def test_production_endpoints_as_rasa_reads_them(monkeypatch: pytest.MonkeyPatch
     endpoints = AvailableEndpoints.read_endpoints(str(ENDPOINTS))
     tracker, lock = endpoints.tracker_store, endpoints.lock_store
     assert (tracker.type, tracker.url, tracker.kwargs["dialect"], tracker.kwargs["db"]) == \
-        ("SQL", "postgres", "postgresql", "rasa")
+        ("bot.stores.postgres.PostgresTrackerStore", "postgres", "postgresql", "rasa")
     assert (lock.type, lock.url, lock.kwargs["port"], lock.kwargs["password"]) == \
         ("bot.stores.redis_lock.AtomicRedisLockStore", "redis", "6379", "secret")
     from rasa.core.lock_store import LockStore

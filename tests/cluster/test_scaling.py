@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from tests.support.cluster import Cluster, running
+from tests.support.waiting import until
 from bot.channels.guard import STORE_DOWN
 
 # Long enough for PostgreSQL to come back while a turn is being retried; below the guard's reply timeout.
@@ -177,7 +178,8 @@ def test_postgres_restart_loses_no_conversation(replicas: Cluster) -> None:
         # Back while the turn is being retried: answered once, recorded once.
         pool = ThreadPoolExecutor(10)
         retried = [pool.submit(step, urls[i % 2], senders[i], i, 2) for i in range(10, 20)]
-        time.sleep(1)
+        until(lambda: all(f"Retrying a message from {senders[i]} " in replicas.log_text() for i in range(10, 20)),
+              RETRY_SECONDS - 1, "every message of the second batch being retried")
     finally:
         replicas.postgres.start()
     for i, future in zip(range(10, 20), retried):
@@ -191,6 +193,12 @@ def test_postgres_restart_loses_no_conversation(replicas: Cluster) -> None:
         history[senders[i]].append(exchange)
     for sender in senders:
         assert_stored_exactly(replicas, sender, history[sender])
+
+
+async def upgraded(client: Any) -> None:
+    """Until the socket.io client's transport is websocket (bounded by the caller's `wait_for`)."""
+    while client.transport() != "websocket":
+        await asyncio.sleep(0.05)
 
 
 def test_web_chat_through_the_load_balancer(replicas: Cluster) -> None:
@@ -214,6 +222,8 @@ def test_web_chat_through_the_load_balancer(replicas: Cluster) -> None:
         try:
             await client.emit("session_request", {"session_id": "web-lb"})
             await asyncio.wait_for(confirmed.wait(), 10)
+            # The client moves to websocket in the background after connecting: slower on a busy machine.
+            await asyncio.wait_for(upgraded(client), 30)
             await client.emit("user_uttered", {"message": "/report_lost_card", "session_id": "web-lb"})
             first = await asyncio.wait_for(answers.get(), 20)
             return f"{client.transport()} {first.get('text', '')}"

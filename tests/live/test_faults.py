@@ -1,13 +1,14 @@
 """Faults with real processes: the action server down or hung, the Rasa server restarted."""
 
 import signal
+import socket
 import subprocess
 from typing import Iterator, List
 
 import pytest
 import requests
 
-from tests.support.servers import ROOT, Settings, free_port, start_action_server, start_rasa, stop
+from tests.support.servers import ROOT, Settings, free_port, start_action_server, start_rasa, start_stack, stop
 
 
 @pytest.fixture()
@@ -18,9 +19,10 @@ def stack(tmp_path) -> Iterator[tuple]:
         log_dir=tmp_path / "log", model=ROOT / "models", api_token="fault-token",
         reply_timeout_seconds=3, store_retry_seconds=2,
     )
-    procs: List[subprocess.Popen] = [start_action_server(settings)]
-    procs.append(start_rasa(settings))
+    procs: List[subprocess.Popen] = []
     try:
+        # A test restarts a server on the port it had: start_action_server and start_rasa, not start_stack.
+        settings = start_stack(settings, procs, ("actions", "rasa"))
         yield settings, procs
     finally:
         for p in procs:
@@ -74,3 +76,20 @@ def test_restart_keeps_slots_and_history(stack):
     users = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     assert users == ["my card was stolen", "India", "what number do I call?"]
     assert tracker["slots"]["region"] == "India"
+
+
+def test_a_server_whose_port_was_taken_starts_on_another(tmp_path):
+    """start_stack (tests/support/servers.py): the action server's port is taken before it binds."""
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", free_port()))
+        holder.listen()
+        settings = Settings(action_port=holder.getsockname()[1], log_dir=tmp_path / "log")
+        procs: List[subprocess.Popen] = []
+        try:
+            moved = start_stack(settings, procs, ("actions",))
+            assert moved.action_port != settings.action_port
+            assert requests.get(f"http://127.0.0.1:{moved.action_port}/health", timeout=10).json()["status"] == "ok"
+            assert len(procs) == 2 and procs[0].returncode == 1  # the first one exited: its port was taken
+        finally:
+            stop(procs)

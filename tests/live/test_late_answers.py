@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import signal
 import threading
-import time
 from typing import Callable, Iterator, List
 
 import pytest
@@ -15,7 +14,8 @@ import socketio
 from tests.live.test_slack import dm_event, post_event
 from tests.live.test_telegram import message_update, post
 from tests.support.fakes import FakeSlackAPI, FakeTelegramAPI
-from tests.support.servers import local_settings, start_action_server, start_rasa, stop
+from tests.support.servers import local_settings, start_stack, stop
+from tests.support.waiting import until
 
 FALLBACK = "back of your American Express card"
 TIMEOUT_S = 2
@@ -27,46 +27,60 @@ def stack(tmp_path_factory) -> Iterator[tuple]:
     settings = local_settings(tmp_path_factory.mktemp("late"), api_token="late-token",
                               reply_timeout_seconds=TIMEOUT_S, store_retry_seconds=1,
                               extra_env={**slack.env, **telegram.env})
-    procs = [start_action_server(settings)]
+    procs: list = []
     try:
-        procs.append(start_rasa(settings))
+        settings = start_stack(settings, procs, ("actions", "rasa"))
         yield settings, procs[0], slack, telegram
     finally:
-        procs[0].send_signal(signal.SIGCONT)
+        if procs:
+            procs[0].send_signal(signal.SIGCONT)
         stop(procs)
         slack.stop()
         telegram.stop()
 
 
-def _while_hung(action_server, send: Callable[[], None], wake_wait: float = 4.0) -> None:
-    """Send while the action server is stopped; wake it after the fallback, and give it time to answer."""
+def _while_hung(action_server, send: Callable[[], None], fallback_sent: Callable[[], object],
+                settings, sender: str) -> None:
+    """Send while the action server is stopped; wake it once the fallback was sent, then wait until the turn
+    has finished and is stored (any late answer would have been sent by then)."""
     action_server.send_signal(signal.SIGSTOP)
     try:
         send()
-        time.sleep(TIMEOUT_S + 1)
+        until(fallback_sent, TIMEOUT_S + 30, "the fallback answer")
     finally:
         action_server.send_signal(signal.SIGCONT)
-    time.sleep(wake_wait)
+    until(lambda: "action_answer" in _stored_actions(settings, sender), 60, "the turn's end, stored")
+
+
+def _tracker(settings, sender: str) -> dict:
+    return requests.get(f"{settings.rasa_url}/conversations/{sender}/tracker",
+                        params={"token": settings.api_token}, timeout=10).json()
+
+
+def _stored_actions(settings, sender: str) -> List[str]:
+    return [e["name"] for e in _tracker(settings, sender)["events"] if e["event"] == "action"]
 
 
 def _stored_user_texts(settings, sender: str) -> List[str]:
-    tracker = requests.get(f"{settings.rasa_url}/conversations/{sender}/tracker",
-                           params={"token": settings.api_token}, timeout=10).json()
-    return [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    return [e["text"] for e in _tracker(settings, sender)["events"] if e["event"] == "user"]
 
 
 def test_slack_gets_the_fallback_once(stack):
     settings, action_server, slack, _ = stack
-    _while_hung(action_server, lambda: post_event(settings, slack, dm_event("ULATE", "DLATE", "I lost my card in India")))
-    calls = slack.calls_to("chat.postMessage", lambda c: c.params.get("channel") == "DLATE")
+    calls_now = lambda: slack.calls_to("chat.postMessage", lambda c: c.params.get("channel") == "DLATE")  # noqa: E731
+    _while_hung(action_server, lambda: post_event(settings, slack, dm_event("ULATE", "DLATE", "I lost my card in India")),
+                calls_now, settings, "slack:ULATE")
+    calls = calls_now()
     texts = [c.params.get("text", "") for c in calls]
     assert len(texts) == 1 and FALLBACK in texts[0], texts
 
 
 def test_telegram_gets_the_fallback_once(stack):
     settings, action_server, _, telegram = stack
-    _while_hung(action_server, lambda: post(settings, telegram, message_update(4242, "I lost my card in India")))
-    calls = telegram.calls_to("sendMessage", lambda c: c.params.get("chat_id") == "4242")
+    calls_now = lambda: telegram.calls_to("sendMessage", lambda c: c.params.get("chat_id") == "4242")  # noqa: E731
+    _while_hung(action_server, lambda: post(settings, telegram, message_update(4242, "I lost my card in India")),
+                calls_now, settings, "telegram:4242")
+    calls = calls_now()
     texts = [c.params.get("text", "") for c in calls]
     assert len(texts) == 1 and FALLBACK in texts[0], texts
 
@@ -82,12 +96,15 @@ def test_socketio_gets_the_fallback_once_and_the_turn_is_stored(stack):
             got.append(data)
 
     client.on("bot_uttered", on_bot)
+    confirmed = threading.Event()
+    client.on("session_confirm", lambda *_: confirmed.set())
     client.connect(settings.rasa_url, headers={"Origin": settings.web_url}, transports=["polling"], wait_timeout=10)
     try:
         client.emit("session_request", {"session_id": "late-sio"})
-        time.sleep(0.5)
+        assert confirmed.wait(30), "no session_confirm"
         _while_hung(action_server,
-                    lambda: client.emit("user_uttered", {"message": "I lost my card in India", "session_id": "late-sio"}))
+                    lambda: client.emit("user_uttered", {"message": "I lost my card in India", "session_id": "late-sio"}),
+                    lambda: got, settings, "socketio:late-sio")
     finally:
         client.disconnect()
     texts = [m.get("text", "") for m in got]

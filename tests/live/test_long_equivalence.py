@@ -20,7 +20,7 @@ import pytest
 import requests
 import yaml
 
-from tests.support.servers import Settings, local_settings, start_action_server, start_rasa, stop
+from tests.support.servers import Settings, local_settings, start_stack, stop
 
 MESSAGES = 150
 SENDERS = ("long-a", "long-b")
@@ -38,28 +38,26 @@ POOL = [text for conversation in yaml.safe_load(
 ]
 
 
-def _stack(state: Path, rasas: bool) -> Tuple[Settings, list]:
+def _stack(state: Path, rasas: bool, procs: list) -> Settings:
+    """The servers, tracked in `procs`: Rasa's own endpoints file (rasas) names the action server's port."""
     settings = local_settings(state, rate_limit_per_sender=0, api_token="eq-token",
                               rasa_patches="none" if rasas else "all")
+    settings = start_stack(settings, procs, ("actions",))
     if rasas:
         endpoints = {"action_endpoint": {"url": settings.action_url},
                      "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(settings.tracker_db)}}
         path = state / "endpoints-rasa.yml"
         path.write_text(yaml.safe_dump(endpoints))
         settings = dataclasses.replace(settings, endpoints=path)
-    procs = [start_action_server(settings)]
-    procs.append(start_rasa(settings))
-    return settings, procs
+    return start_stack(settings, procs, ("rasa",))
 
 
 @pytest.fixture(scope="module")
 def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Settings, Settings]]:
     procs: list = []
     try:
-        ours, started = _stack(tmp_path_factory.mktemp("ours"), rasas=False)
-        procs += started
-        rasas, started = _stack(tmp_path_factory.mktemp("rasas"), rasas=True)
-        procs += started
+        ours = _stack(tmp_path_factory.mktemp("ours"), False, procs)
+        rasas = _stack(tmp_path_factory.mktemp("rasas"), True, procs)
         yield ours, rasas
     finally:
         stop(procs)

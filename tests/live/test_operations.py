@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,7 +19,9 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.ops.processes import port_in_use
-from tests.support.servers import ROOT, free_port, local_settings, start_action_server, start_rasa, stop
+from bot.ops.run import write_endpoints
+from tests.support.servers import ROOT, free_port, local_settings, start_action_server, start_stack, stop
+from tests.support.waiting import until
 
 LAUNCHER_ENV = {"RASA_TELEMETRY_ENABLED": "false"}
 
@@ -58,23 +61,32 @@ class Launcher:
     """`python -m bot.ops.run` on free ports with its own STATE_DIR and LOG_DIR; every descendant it had is
     remembered, so that the test can check none is left once it exited."""
 
-    def __init__(self, home: Path, **env: str) -> None:
+    def __init__(self, home: Path, root: Path = ROOT, **env: str) -> None:
+        self.home, self.root, self.fixed = home, root, env
+        self.seen: Set[int] = set()
+        self.launch()
+
+    def launch(self) -> None:
         self.ports = {"ACTION_PORT": free_port(), "RASA_PORT": free_port(), "WEB_PORT": free_port()}
         self.env = {**os.environ, **LAUNCHER_ENV, **{k: str(v) for k, v in self.ports.items()},
-                    "STATE_DIR": str(home), "LOG_DIR": str(home / "log"), "TRACKER_DB": str(home / "t.db"),
-                    "STOP_GRACE_SECONDS": "10", **env}
-        self.out = home / "launcher.out"
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.ops.run"], cwd=ROOT, env=self.env,
+                    "STATE_DIR": str(self.home), "LOG_DIR": str(self.home / "log"),
+                    "TRACKER_DB": str(self.home / "t.db"), "STOP_GRACE_SECONDS": "10", **self.fixed}
+        self.out = self.home / "launcher.out"
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot.ops.run"], cwd=self.root, env=self.env,
                                      stdout=self.out.open("wb"), stderr=subprocess.STDOUT)
-        self.seen: Set[int] = set()
 
     def watch(self) -> None:
         self.seen |= descendants(self.proc.pid)
 
     def wait_until(self, condition: Callable[[], bool], timeout: float = 240) -> None:
-        deadline = time.monotonic() + timeout
+        deadline, relaunches = time.monotonic() + timeout, 0
         while not condition():
             self.watch()
+            if self.proc.poll() is not None and "already in use" in self.out.read_text() and relaunches < 3:
+                # Something else took one of the chosen ports before its server listened: other ports.
+                relaunches += 1
+                self.launch()
+                continue
             assert self.proc.poll() is None, self.out.read_text()
             assert time.monotonic() < deadline, f"timed out; launcher output:\n{self.out.read_text()}"
             time.sleep(0.05)
@@ -147,6 +159,90 @@ def test_a_busy_port_is_reported_before_anything_starts(tmp_path: Path) -> None:
     assert not launcher.seen and not (tmp_path / "log").exists()  # nothing was started
 
 
+def listening_on(port: int) -> socket.socket:
+    """A socket holding `port` on loopback, as a server that took it would."""
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    holder.bind(("127.0.0.1", port))
+    holder.listen()
+    return holder
+
+
+def failed_start(launcher: Launcher, timeout: float = 240) -> str:
+    """The launcher's output once it exited non-zero, with none of the servers it started left running."""
+    deadline = time.monotonic() + timeout
+    while launcher.proc.poll() is None:
+        launcher.watch()
+        assert time.monotonic() < deadline, f"still running:\n{launcher.out.read_text()}"
+        time.sleep(0.05)
+    output = launcher.out.read_text()
+    assert launcher.proc.returncode != 0, output
+    left = sorted(p for p in launcher.seen if alive(p))
+    assert left == [], f"left running: {left}\n{output}"
+    assert "The assistant is up" not in output
+    return output
+
+
+@pytest.mark.parametrize("module", ["bot.ops.rasa_cli", "bot.ops.action_server"])
+def test_a_server_whose_port_is_taken_exits_non_zero(tmp_path: Path, module: str) -> None:
+    """Sanic logs "Unable to start server" and returns; without bot/ops/served.py the process exits 0."""
+    port = free_port()
+    if module == "bot.ops.rasa_cli":
+        endpoints = write_endpoints(local_settings(tmp_path))  # its own SQLite file, not var/'s
+        args = ["run", "--interface", "127.0.0.1", "--model", "models", "--endpoints", str(endpoints)]
+    else:
+        args = ["--actions", "actions"]
+    with listening_on(port):
+        done = subprocess.run([sys.executable, "-m", module, *args, "--port", str(port)], cwd=ROOT,
+                              env={**os.environ, **LAUNCHER_ENV}, capture_output=True, text=True, timeout=240)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output[-3000:]
+    assert "address already in use" in output and "never listened on" in output
+
+
+def test_a_port_taken_after_the_check_stops_the_launcher_naming_the_server(tmp_path: Path) -> None:
+    """RASA_PORT is free when the launcher checks it, and taken while Rasa loads its model."""
+    launcher = Launcher(tmp_path)
+    holder = None
+    try:
+        launcher.wait_until(lambda: MOMENTS["rasa loading"](launcher))
+        holder = listening_on(launcher.ports["RASA_PORT"])
+        output = failed_start(launcher)
+    finally:
+        if holder is not None:
+            holder.close()
+        if launcher.proc.poll() is None:
+            launcher.proc.kill()
+    port = launcher.ports["RASA_PORT"]
+    assert f"start-up failed: Rasa server: RASA_PORT {port} on 127.0.0.1 is already in use" in output, output
+    assert "stopping the others" in output
+
+
+def test_a_missing_model_stops_the_launcher_naming_the_server(tmp_path: Path) -> None:
+    (tmp_path / "no-model").mkdir()
+    output = failed_start(Launcher(tmp_path, MODEL=str(tmp_path / "no-model")))
+    assert f"Rasa server: no trained model at {tmp_path / 'no-model'}" in output, output
+
+
+def project_copy(dest: Path) -> Path:
+    """The project's code and configuration in `dest` (the trained models linked), to break one file of."""
+    for name in ("bot", "actions"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in ROOT.glob("*.yml"):
+        shutil.copy(path, dest / path.name)
+    (dest / "models").symlink_to(ROOT / "models")
+    return dest
+
+
+def test_an_action_server_crashing_at_start_stops_the_launcher_naming_it(tmp_path: Path) -> None:
+    root = project_copy(tmp_path / "project")
+    (root / "bot" / "knowledge" / "knowledge_base.yml").write_text("needs: 42\n")  # fails its schema
+    output = failed_start(Launcher(tmp_path, root=root))
+    assert "start-up failed: action server: exited with 1 during start-up" in output, output
+    assert "knowledge base error" in output
+    assert not (tmp_path / "log" / "rasa.log").exists()  # Rasa was never started
+
+
 # --- /metrics, probes and logs of one stack ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -157,8 +253,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple]:
                               store_retry_seconds=1, extra_env=LAUNCHER_ENV)
     procs: List[subprocess.Popen] = []
     try:
-        start_action_server(settings, procs)
-        start_rasa(settings, procs)
+        settings = start_stack(settings, procs, ("actions", "rasa"))
         yield settings, procs
     finally:
         for p in procs:
@@ -243,7 +338,7 @@ def test_readiness_follows_the_action_server_and_failures_are_counted(stack) -> 
         assert ready.status_code == 503 and ready.json()["checks"]["action_server"].startswith("failed")
     finally:
         procs[0].send_signal(signal.SIGCONT)
-    time.sleep(0.5)
+    until(lambda: _health_ok(f"http://127.0.0.1:{settings.action_port}/health"), what="the woken action server")
     stop([procs[0]])  # down: Rasa fails the action and says nothing; the guard answers at once
     assert "back of your American Express card" in say(url, "down", "how do I pay my bill?").text
     after = scrape(url)
@@ -259,11 +354,26 @@ def test_readiness_follows_the_action_server_and_failures_are_counted(stack) -> 
     assert requests.get(f"{url}/health/ready", timeout=10).status_code == 200
 
 
+def _turn_lines(log: Path) -> int:
+    """How many end-of-turn lines (the guard's, with the latency) the JSON log holds."""
+    return sum('"bot.turns"' in line and '"latency_ms"' in line for line in log.read_text().splitlines())
+
+
+def _health_ok(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def test_logs_are_json_lines_without_raw_senders_or_card_numbers(stack) -> None:
     settings, _ = stack
+    log = settings.log_dir / "rasa.log"
+    before = _turn_lines(log)
     assert say(settings.rasa_url, "log-reader-42", "my amex 3782 822463 10005 is lost").status_code == 200
-    time.sleep(0.5)
-    lines = [line for line in (settings.log_dir / "rasa.log").read_text().splitlines() if line.strip()]
+    # The guard's line at the end of the turn (with its latency) may be written after the answer went out.
+    until(lambda: _turn_lines(log) > before, what="the turn's log line")
+    lines = [line for line in log.read_text().splitlines() if line.strip()]
     entries = [json.loads(line) for line in lines]  # every line is one JSON object
     assert all({"time", "level", "logger", "message"} <= set(e) for e in entries)
     turns = [e for e in entries if e["logger"] == "bot.turns" and e.get("channel") == "rest"]

@@ -57,9 +57,11 @@ def test_card_number_masked_over_socketio(servers):
         received: List[dict] = []
         client = socketio.AsyncClient()
         client.on("bot_uttered", lambda data: received.append(data))
+        confirmed = asyncio.Event()
+        client.on("session_confirm", lambda *_: confirmed.set())
         await client.connect(servers.rasa_url, transports=["websocket"])
         await client.emit("session_request", {"session_id": session})
-        await asyncio.sleep(0.3)
+        await asyncio.wait_for(confirmed.wait(), 30)
         await client.emit("user_uttered", {"message": f"I lost my card {VISA}", "session_id": session})
         for _ in range(100):
             if any("Which country" in (m.get("text") or "") for m in received):

@@ -26,7 +26,7 @@ from bot.channels.telegram import TELEGRAM_SECRET_HEADER
 from tests.live.test_slack import dm_event, signed_headers
 from tests.live.test_telegram import message_update
 from tests.support.fakes import FakeSlackAPI, FakeTelegramAPI
-from tests.support.servers import Settings, client_at, local_settings, start_action_server, start_rasa, stop
+from tests.support.servers import Settings, client_at, local_settings, start_stack, stop
 from tests.support.stores import seed
 
 PER_SENDER, PER_ADDRESS = 8, 10
@@ -77,9 +77,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     engine = sa.create_engine(f"sqlite:///{settings.tracker_db}")
     seed(engine, {"ancient": [120, 100], "recent": [30, 1]})
     engine.dispose()
-    procs = [start_action_server(settings)]
+    procs: list = []
     try:
-        procs.append(start_rasa(settings))
+        settings = start_stack(settings, procs, ("actions", "rasa"))
         yield Stack(settings, slack, telegram)
     finally:
         stop(procs)
@@ -168,10 +168,12 @@ def socketio_chat(stack: Stack, session_id: str, messages: List[str], wait: floa
         answered.set()
 
     client.on("bot_uttered", on_bot)
+    confirmed = threading.Event()
+    client.on("session_confirm", lambda *_: confirmed.set())
     client.connect(stack.url, transports=["polling"], wait_timeout=10)
     try:
         client.emit("session_request", {"session_id": session_id})
-        time.sleep(0.3)
+        assert confirmed.wait(30), "no session_confirm"
         for text in messages:
             answered.clear()
             client.emit("user_uttered", {"message": text, "session_id": session_id})

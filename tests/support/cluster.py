@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import pwd
 import re
@@ -19,13 +20,16 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-from tests.support.servers import ROOT, Settings, free_port, start_action_server, start_rasa, stop
+from bot.ops.processes import Log, StartFailed
+from tests.support.servers import (ROOT, Settings, free_port, retrying, start_action_server, start_rasa,
+                                   stop)
 
 DEPLOY = ROOT / "deploy"
 ENDPOINTS = DEPLOY / "endpoints.production.yml"
@@ -55,17 +59,55 @@ def postgres_bin() -> Path:
     return Path(_program("pg_ctl", "postgresql")).parent
 
 
-def wait_for_port(port: int, proc: Optional[subprocess.Popen] = None, timeout: float = 30.0) -> None:
+def wait_for_port(port: int, proc: Optional[subprocess.Popen] = None, timeout: float = 30.0,
+                  answers: Callable[[], bool] = lambda: True) -> None:
+    """Until something listens on `port` and `answers()` says it is `proc` (not whatever else took the
+    port); fail early if `proc` died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+            if answers():
                 return
         except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{proc.args[0] if proc else 'the server'} did not answer on 127.0.0.1:{port} "
+                       f"after {timeout:.0f} s")
+
+
+def on_free_ports(server: str, owner: Any, ports: Sequence[str], start: Callable[[], None], log: Path) -> None:
+    """`start()`; while it fails and the server's `log` says its port was taken (between `free_port` and
+    its bind), again with fresh ports in the attributes `ports` of `owner`."""
+    def attempt() -> None:
+        mark = Log(log)
+        try:
+            start()
+        except (RuntimeError, TimeoutError) as error:
+            address = ", ".join(f"port {getattr(owner, name)}" for name in ports)
+            failure = mark.failure(server, str(error), address)
+            if failure.port_taken:
+                for name in ports:
+                    setattr(owner, name, free_port())
+            raise failure from error
+
+    retrying(attempt)
+
+
+def children(pid: int) -> Set[int]:
+    """The processes whose parent is `pid`."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.add(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
 
 
 @dataclass
@@ -95,7 +137,8 @@ class Postgres:
     def init(self) -> None:
         self._run(str(self.bin / "initdb"), "-D", str(self.home / "data"), "-U", "postgres", "-E", "UTF8",
                   "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync")
-        self.start()
+        # The first start may move to another port; a later `start` (a restart) keeps the one it had.
+        on_free_ports("PostgreSQL", self, ["port"], self.start, self.home / "postgres.log")
         self.psql(f"CREATE ROLE {self.user} LOGIN PASSWORD '{self.password}'")
         self.psql(f"CREATE DATABASE {self.db} OWNER {self.user}")
 
@@ -153,11 +196,30 @@ class Redis:
     proc: Optional[subprocess.Popen] = None
 
     def start(self) -> None:
+        on_free_ports("Redis", self, ["port"], self._start, self.home / "redis.log")
+
+    def _start(self) -> None:
         cmd = [_program("redis-server", "redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
                "--save", "", "--appendonly", "no", "--requirepass", self.password, "--dir", str(self.home),
                "--logfile", str(self.home / "redis.log")]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        wait_for_port(self.port, self.proc)
+        try:
+            wait_for_port(self.port, self.proc, answers=self._answers)
+        except BaseException:
+            stop([self.proc])
+            raise
+
+    def _answers(self) -> bool:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=1,
+                             socket_connect_timeout=1)  # what holds the port may never answer
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
 
     def stop(self) -> None:
         if self.proc:
@@ -238,11 +300,43 @@ class Nginx:
         return subprocess.run(self.command("-t"), capture_output=True, text=True)
 
     def start(self) -> None:
+        on_free_ports("nginx", self, ["port", "actions_port"], self._start, self.home / "error.log")
+
+    def _start(self) -> None:
         log = open(self.home / "access.log", "ab")
         self.proc = subprocess.Popen(self.command("-g", "daemon off;"), stdout=log, stderr=subprocess.STDOUT)
         log.close()
-        wait_for_port(self.port, self.proc)
-        wait_for_port(self.actions_port, self.proc)
+        try:
+            for port in (self.port, self.actions_port):
+                wait_for_port(port, self.proc, answers=lambda port=port: self._answers(port))
+        except BaseException:
+            stop([self.proc])
+            raise
+
+    def _answers(self, port: int) -> bool:
+        """nginx itself answers on `port` (its Server header), whatever its upstream says."""
+        import requests
+
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/", timeout=2).headers.get("Server", "").startswith("nginx")
+        except requests.RequestException:
+            return False
+
+    def reload(self, timeout: float = 30.0) -> None:
+        """Take a new configuration (`upstreams` changed): SIGHUP, then until the workers that had the old
+        one are gone and new ones run (nginx starts new workers and lets the old ones finish)."""
+        assert self.proc is not None
+        self.write_conf()
+        old = children(self.proc.pid)
+        self.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while True:
+            now = children(self.proc.pid)
+            if now and not now & old:
+                return
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nginx did not reload within {timeout:.0f} s; see {self.home / 'error.log'}")
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -269,39 +363,72 @@ class Cluster:
         self.redis = Redis(self.home / "redis")
         self.action_port = free_port()
         self.names = [f"rasa-{REPLICA_NAMES[i]}" for i in range(replicas)]
-        rasa_ports = {name: free_port() for name in self.names}
-        self.nginx = Nginx(self.home / "nginx", {f"{n}:5005": port for n, port in rasa_ports.items()}
-                           | {"actions-a:5055": self.action_port})
-        self.env = {**self.postgres.env(), **self.redis.env(), **POOL,
-                    "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.nginx.actions_port}/webhook", **(env or {})}
-        self.settings = {name: Settings(rasa_port=rasa_ports[name], action_port=self.action_port,
-                                        log_dir=self.home / "log" / name, model=ROOT / "models",
-                                        endpoints=ENDPOINTS, credentials=CREDENTIALS, api_token=api_token,
-                                        state_dir=self.home / name, extra_env=self.env)
-                         for name in self.names}
+        self.rasa_ports = {name: free_port() for name in self.names}
+        self.nginx = Nginx(self.home / "nginx", self.upstreams())
+        self.extra_env, self.api_token = env or {}, api_token
+        # Known once PostgreSQL, Redis and nginx listen (each may have moved to another port).
+        self.env: Dict[str, str] = {}
+        self.settings: Dict[str, Settings] = {}
         self.actions: Optional[subprocess.Popen] = None
         self.replicas: Dict[str, subprocess.Popen] = {}
+        self._moving = threading.Lock()
+
+    def upstreams(self) -> Dict[str, int]:
+        """deploy/nginx.conf's upstream servers (`host:port`) -> the loopback port each runs on here."""
+        return {f"{n}:5005": port for n, port in self.rasa_ports.items()} | {"actions-a:5055": self.action_port}
 
     def url(self, name: str) -> str:
         return self.settings[name].rasa_url
+
+    def replica_settings(self, name: str) -> Settings:
+        return Settings(rasa_port=self.rasa_ports[name], action_port=self.action_port,
+                        log_dir=self.home / "log" / name, model=ROOT / "models", endpoints=ENDPOINTS,
+                        credentials=CREDENTIALS, api_token=self.api_token, state_dir=self.home / name,
+                        extra_env=self.env)
 
     def start(self) -> "Cluster":
         try:
             self.postgres.init()
             self.redis.start()
-            self.actions = start_action_server(Settings(action_port=self.action_port, log_dir=self.home / "log",
-                                                        extra_env=self.env))
+            self.env = {**self.postgres.env(), **self.redis.env(), **POOL, **self.extra_env}
+            self.actions = retrying(self._start_actions)
+            self.nginx.upstreams = self.upstreams()
             self.nginx.start()
+            self.env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{self.nginx.actions_port}/webhook"
+            self.env.update(self.extra_env)
+            self.settings = {name: self.replica_settings(name) for name in self.names}
             self.start_replicas(*self.names)
         except BaseException:
             self.stop()
             raise
         return self
 
+    def _start_actions(self) -> subprocess.Popen:
+        try:
+            return start_action_server(Settings(action_port=self.action_port, log_dir=self.home / "log",
+                                                extra_env=self.env))
+        except StartFailed as error:
+            if error.port_taken:
+                self.action_port = free_port()
+            raise
+
+    def _start_replica(self, name: str) -> subprocess.Popen:
+        """A replica on its port, or on a fresh one (nginx reloaded to match) if its was taken."""
+        try:
+            return start_rasa(self.settings[name])
+        except StartFailed as error:
+            if error.port_taken:
+                with self._moving:
+                    self.rasa_ports[name] = free_port()
+                    self.settings[name] = dataclasses.replace(self.settings[name], rasa_port=self.rasa_ports[name])
+                    self.nginx.upstreams = self.upstreams()
+                    self.nginx.reload()
+            raise
+
     def start_replicas(self, *names: str) -> None:
         """Start replicas side by side (each loads the model, the slow part)."""
         with ThreadPoolExecutor(len(names) or 1) as pool:
-            futures = {name: pool.submit(start_rasa, self.settings[name]) for name in names}
+            futures = {name: pool.submit(retrying, lambda name=name: self._start_replica(name)) for name in names}
         failures = [f.exception() for f in futures.values() if f.exception()]
         # Keep every replica that did start, so that stop() ends it even when another failed.
         self.replicas.update({name: f.result() for name, f in futures.items() if not f.exception()})

@@ -1,7 +1,9 @@
 """Local stand-ins for Slack's Web API and Telegram's Bot API (the real ones cannot be reached from here).
 
 Each listens on loopback, records every call (method, parameters, headers) and answers as the real API
-does for the calls the bot makes.
+does for the calls the bot makes. Its port is bound (port 0: the kernel's choice) when it is made, and
+held from then on, so its URL can be handed to a server before it listens and nothing else can take it;
+until `start`, a connection to it is refused, as to a server that is down.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ from itertools import count
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl
 
-from tests.support.servers import free_port
+
+class _HeldServer(ThreadingHTTPServer):
+    # No SO_REUSEADDR: while bound and not yet listening, a server binding with it could still share the port.
+    allow_reuse_address = False
+    daemon_threads = True
 
 
 @dataclass
@@ -28,11 +34,13 @@ class Call:
 class FakeAPI:
     """A recording HTTP API on 127.0.0.1; `answer` gives the status and JSON body of each call."""
 
-    def __init__(self, port: Optional[int] = None) -> None:
-        self.port = port or free_port()
+    def __init__(self, port: int = 0) -> None:
         self.calls: List[Call] = []
         self._lock = threading.Lock()
-        self._server: Optional[ThreadingHTTPServer] = None
+        self._server = _HeldServer(("127.0.0.1", port), self._handler(), bind_and_activate=False)
+        self._server.server_bind()  # bound, not listening yet
+        self.port: int = self._server.server_address[1]
+        self._serving = False
 
     @property
     def url(self) -> str:
@@ -45,6 +53,12 @@ class FakeAPI:
         raise NotImplementedError
 
     def start(self) -> "FakeAPI":
+        self._server.server_activate()
+        self._serving = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def _handler(self) -> type:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -69,15 +83,13 @@ class FakeAPI:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
+        return Handler
 
     def stop(self) -> None:
-        if self._server is not None:
+        if self._serving:
             self._server.shutdown()
-            self._server.server_close()
+            self._serving = False
+        self._server.server_close()
 
     def calls_to(self, method: str, where: Callable[[Call], bool] = lambda c: True) -> List[Call]:
         with self._lock:
@@ -129,7 +141,7 @@ class FakeTelegramAPI(FakeAPI):
     webhook_url = "https://bot.example.com/webhooks/telegram/webhook"
     secret_token = "test-secret_token-123"
 
-    def __init__(self, port: Optional[int] = None) -> None:
+    def __init__(self, port: int = 0) -> None:
         super().__init__(port)
         self._message_ids = count(1)
 

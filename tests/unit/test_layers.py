@@ -8,7 +8,7 @@ LAYERS = [
      "bot.knowledge.answers", "bot.knowledge.__main__", "bot.knowledge.language", "bot.knowledge.aspects", "bot.knowledge.translate",
      "bot.nlu.gazetteer", "bot.dialogue", "bot.dialogue.reading", "bot.dialogue.policy"},  # domain core, no Rasa
     {"bot.nlu", "bot.nlu.components", "bot.stores", "bot.stores.sqlite", "bot.stores.redis_lock",
-     "bot.stores.failsafe", "bot.stores.erasure", "bot.rasa_patches", "bot.ops", "bot.ops.metrics",
+     "bot.stores.failsafe", "bot.stores.erasure", "bot.stores.postgres", "bot.rasa_patches", "bot.ops", "bot.ops.metrics", "bot.ops.served",
      "bot.ops.logs", "bot.insights", "bot.insights.source", "bot.insights.figures", "bot.insights.inbox",
      "bot.insights.page"},                                                            # Rasa integration
     {"bot.channels", "bot.channels.guard", "bot.channels.http", "bot.channels.recent", "bot.channels.markup",
