@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 # The domain core's own venv on a current Python, without Rasa (requirements-core.txt).
 CORE_VENV := .venv-core
-CORE := bot/knowledge bot/privacy/redaction.py bot/nlu/gazetteer.py
+CORE := bot/knowledge bot/privacy/redaction.py bot/privacy/secrets.py bot/privacy/normalise.py bot/nlu/gazetteer.py
 # Rasa 3.6 needs Python 3.10: take it from PATH, or pyenv's where it is not the default. Same for 3.12.
 find_python = $(shell if python$(1) -c '' 2>/dev/null; then echo python$(1); \
                       elif PYENV_VERSION=$(1) python$(1) -c '' 2>/dev/null; then echo 'PYENV_VERSION=$(1) python$(1)'; fi)

@@ -4,7 +4,8 @@ from tests.support.imports import ROOT, graph, project_edges
 
 # Lower layers first; a module may import only from its own layer or below.
 LAYERS = [
-    {"bot.settings", "bot.privacy", "bot.privacy.redaction", "bot.knowledge", "bot.knowledge.schema",
+    {"bot.settings", "bot.privacy", "bot.privacy.redaction", "bot.privacy.secrets", "bot.privacy.normalise",
+     "bot.knowledge", "bot.knowledge.schema",
      "bot.knowledge.answers", "bot.knowledge.__main__", "bot.knowledge.language",
      "bot.nlu.gazetteer"},                                                            # domain core, no Rasa
     {"bot.nlu", "bot.nlu.components", "bot.stores", "bot.stores.sqlite", "bot.stores.redis_lock",
