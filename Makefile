@@ -18,7 +18,7 @@ PYTHON310 := $(call find_python,3.10)
 PYTHON312 := $(call find_python,3.12)
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml) bot/nlu/gazetteer.yml
 
-.PHONY: help setup train run test test-unit test-core lint screenshots bench validate purge report clean
+.PHONY: help setup train run test test-unit test-core lint screenshots bench bench-masking validate purge report clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ screenshots: train node_modules/.installed  ## refresh docs/widget.png, docs/wid
 
 bench: $(VENV)/.installed  ## benchmark against a stock `rasa init` bot; writes docs/performance.md (~6 min)
 	$(PY) -m bench.performance
+
+bench-masking: train  ## masking's worst case, and a health probe under a stream of worst-case messages (~1 min)
+	$(PY) -m bench.masking
 
 validate: setup  ## rasa data validate
 	$(RASA) data validate --fail-on-warnings
