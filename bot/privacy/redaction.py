@@ -36,6 +36,7 @@ SEPARATOR = f"[{SEPARATOR_CHARS}]"
 _RUN = re.compile(rf"\d(?:[\d{SEPARATOR_CHARS}]*\d)?")
 _SEPARATORS = re.compile(f"({SEPARATOR}+)")
 _AMEX = re.compile("(?=3[47])")
+_END, _START = re.compile(r"0\|"), re.compile(r"\|0")
 _CARD_LENGTHS = range(13, 20)
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a Luhn digit doubled, digits summed
 # ASCII digits to their values, plain and Luhn-doubled; values to ASCII digits.
@@ -97,7 +98,11 @@ def _card_spans(run: str) -> List[Tuple[int, int]]:
         return []
     ends = list(accumulate(map(len, parts[::2])))
     starts = [0, *ends[:-1]]
-    group_starts, group_ends = _positions(starts, n), _positions(ends, n)
+    # The run as "0" per digit and "|" per separator run: a digit before a "|" ends a group, one after a
+    # "|" starts one (regular expressions rather than a loop over the groups: this is the hot path).
+    shape = "|".join("0" * len(p) for p in parts[::2])
+    group_ends = _bits(("0" + _END.sub("1", shape + "|")).encode())
+    group_starts = _bits((_START.sub("1", "|" + shape) + "0").encode())
     raw = digits.encode()
     plain, doubled = bytearray(raw.translate(_PLAIN)), bytearray(raw.translate(_TWICE))
     weights = plain[:]

@@ -155,7 +155,9 @@ def test_the_linear_scan_masks_the_same_groups_as_the_old_rule(groups, data):
     expected = list(groups)
     for first, last in reversed(_old_spans(groups)):
         expected[first:last + 1] = [CARD_MASK]
-    kept = [t for t in __import__("re").split(r"[\s.\-]+", redact(text)[0][2:-1]) if t]
+    from bot.privacy.redaction import _mask_cards  # the card numbers only: an SSN-shaped run is masked too
+
+    kept = [t for t in __import__("re").split(r"[\s.\-]+", _mask_cards(text)[0][2:-1]) if t]
     assert kept == [g for g in expected if g]
 
 
