@@ -6,8 +6,8 @@ bounded).
     python -m bench.masking --no-server      # the timings only (a few seconds)
     make bench-masking
 
-1. Masking: each worst case (below) at the 4,000-character limit, `--repeat` times; best and median per
-   case, and the maximum median against the target (< 5 ms). The cases are what makes each part of the
+1. Masking: each worst case (below) at the 4,000-character limit, `--repeat` times; wall-clock best and
+   median, and the median CPU time, per case; the largest CPU median against the target (< 5 ms). The cases are what makes each part of the
    scan do the most work: one-digit groups whose spans all fail Luhn (every group a start, 7 ends each),
    each separator class, other scripts' digits, runs that are full of card numbers, floods of secrets'
    names that never get a value.
@@ -66,17 +66,20 @@ CASES: Dict[str, str] = {
 }
 
 
-def time_masking(repeat: int) -> List[Tuple[str, float, float]]:
-    """(case, best ms, median ms) per case."""
+def time_masking(repeat: int) -> List[Tuple[str, float, float, float]]:
+    """(case, best wall ms, median wall ms, median CPU ms) per case. The verdict is on CPU time (this
+    thread's): on a machine shared with other work, wall time also counts the moments the process waited
+    for a core, which says nothing about masking."""
     rows = []
     for name, text in CASES.items():
         assert len(text) <= LIMIT
-        times = []
+        wall, cpu = [], []
         for _ in range(repeat):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             redact(text)
-            times.append((time.perf_counter() - started) * 1000)
-        rows.append((name, min(times), statistics.median(times)))
+            cpu.append((time.thread_time() - started_cpu) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
+        rows.append((name, min(wall), statistics.median(wall), statistics.median(cpu)))
     return rows
 
 
@@ -131,10 +134,11 @@ def main() -> None:
 
     rows = time_masking(args.repeat)
     print(f"Masking a {LIMIT:,}-character worst-case message ({args.repeat} runs each):")
-    for name, best, median in rows:
-        print(f"  {name:36s} best {best:6.2f} ms   median {median:6.2f} ms")
-    worst = max(median for _, _, median in rows)
-    print(f"  worst median {worst:.2f} ms (target < {MASK_TARGET_MS:g} ms): {'ok' if worst < MASK_TARGET_MS else 'OVER'}")
+    for name, best, median, cpu in rows:
+        print(f"  {name:36s} wall best {best:6.2f} ms, median {median:6.2f} ms   CPU median {cpu:6.2f} ms")
+    worst = max(cpu for *_, cpu in rows)
+    print(f"  worst CPU median {worst:.2f} ms (target < {MASK_TARGET_MS:g} ms): "
+          f"{'ok' if worst < MASK_TARGET_MS else 'OVER'}")
     problems = [] if worst < MASK_TARGET_MS else [f"masking took {worst:.2f} ms"]
     if not args.no_server:
         with tempfile.TemporaryDirectory() as state:
