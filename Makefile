@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 # The domain core's own venv on a current Python, without Rasa (requirements-core.txt).
 CORE_VENV := .venv-core
-CORE := bot/knowledge bot/dialogue bot/privacy/redaction.py bot/nlu/gazetteer.py
+CORE := bot/knowledge bot/dialogue bot/privacy/redaction.py bot/privacy/secrets.py bot/privacy/normalise.py bot/nlu/gazetteer.py
 # Rasa 3.6 needs Python 3.10: take it from PATH, or pyenv's where it is not the default. Same for 3.12.
 find_python = $(shell if python$(1) -c '' 2>/dev/null; then echo python$(1); \
                       elif PYENV_VERSION=$(1) python$(1) -c '' 2>/dev/null; then echo 'PYENV_VERSION=$(1) python$(1)'; fi)
@@ -18,7 +18,7 @@ PYTHON310 := $(call find_python,3.10)
 PYTHON312 := $(call find_python,3.12)
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml) bot/nlu/gazetteer.yml
 
-.PHONY: help setup train run test test-unit test-core lint screenshots bench eval validate purge report clean
+.PHONY: help setup train run test test-unit test-core lint screenshots bench bench-masking eval validate purge report clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench: $(VENV)/.installed  ## benchmark against a stock `rasa init` bot; writes 
 
 eval: train  ## start the bot on private ports; the dev conversations and NLU sets of ../shared/eval (~1 min)
 	$(PY) -m bench.eval
+
+bench-masking: train  ## masking's worst case, and a health probe under a stream of worst-case messages (~1 min)
+	$(PY) -m bench.masking
 
 validate: setup  ## rasa data validate
 	$(RASA) data validate --fail-on-warnings

@@ -1,5 +1,7 @@
 """Whether a message may enter the pipeline at all: a safe conversation id, within the abuse limits, and
-no payload the bot did not offer. Called first by `guard`; a refused message is never processed or stored.
+no payload the bot did not offer. Called by `guard` on the normalised text (bot/privacy/normalise.py); a
+refused message is never processed or stored, and is logged by the kind of refusal and the conversation's
+hash (bot/ops/logs.py), never by its text or raw id.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from rasa.core.channels.channel import UserMessage
 from bot.channels.identity import UNPREFIXED, Addressed, conversation_id
 from bot.channels.limits import SLOW_DOWN, limits
 from bot.channels.payloads import REFUSED, payload_problem
+from bot.ops.logs import sender_hash
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +30,13 @@ async def admit(message: UserMessage, channel: str) -> bool:
     message.output_channel = Addressed(output, conversation, platform_id)
     # REST is counted by its HTTP middleware (bot/channels/rest.py), which can answer 429 with Retry-After.
     if channel != UNPREFIXED and limits().check(conversation, None):
-        logger.warning("Refused a message from %s: over RATE_LIMIT_PER_SENDER", conversation)
+        logger.warning("Refused a message from %s: over RATE_LIMIT_PER_SENDER", sender_hash(conversation))
         if limits().warn(conversation, None):
             await message.output_channel.send_response(conversation, {"text": SLOW_DOWN})
         return False
     problem = payload_problem(message.text)
     if problem:
-        logger.warning("Refused a payload from %s: %s", conversation, problem)
+        logger.warning("Refused a payload from %s: %s", sender_hash(conversation), problem)
         await message.output_channel.send_response(conversation, {"text": REFUSED})
         return False
     return True

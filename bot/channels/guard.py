@@ -4,7 +4,10 @@ Rasa has no hook between a channel and the message processor, so each channel us
 class with `GuardedChannel` mixed in; it wraps the `on_new_message` callback that Rasa hands to the
 channel's blueprint with `guard`. For each message, `guard`:
 
-1. refuses an over-long text and masks card numbers and secrets (bot/privacy/redaction.py) before Rasa sees it;
+1. normalises the text once (bot/privacy/normalise.py: control and zero-width characters out, NFKC), so that
+   the payload allowlist, the limits, the masking and NLU all read the text Rasa will; then admits it
+   (bot/channels/admission.py), refuses an over-long text and masks card numbers and secrets
+   (bot/privacy/redaction.py) before Rasa sees it;
 2. runs the turn through one `GuardedOutput`, which holds the bot's messages until the turn is recorded;
    while the tracker or lock store is unreachable the turn is retried for STORE_RETRY_SECONDS (nothing of a
    failed attempt was saved), then the user is asked to send it again and given the phone lines;
@@ -29,6 +32,7 @@ import bot.ops.metrics as metrics
 from bot.channels.admission import admit
 from bot.knowledge import default as knowledge_base
 from bot.knowledge.answers import unavailable
+from bot.privacy.normalise import normalise
 from bot.privacy.redaction import redact
 from bot.settings import settings
 from bot.stores.erasure import purge_on_schedule
@@ -120,6 +124,8 @@ def guard(on_new_message: Handler, channel: str = "rest") -> Handler:
     """Mask secrets before Rasa sees the text; answer exactly once, even when the pipeline stays silent."""
 
     async def guarded(message: UserMessage) -> None:
+        # First, before any check: "\u0001/inform{...}" passed the allowlist as text, then became a payload.
+        message.text = normalise(message.text) if message.text else message.text
         if not await admit(message, channel):  # id, abuse limits, payloads (bot/channels/admission.py)
             return
         output = message.output_channel
@@ -150,11 +156,22 @@ def guard(on_new_message: Handler, channel: str = "rest") -> Handler:
     return guarded
 
 
+def normalised(handler: Handler) -> Handler:
+    """`handler` on the normalised text: what a channel does before the guard reads what the guard will."""
+
+    async def normalise_first(message: UserMessage) -> None:
+        message.text = normalise(message.text) if message.text else message.text
+        await handler(message)
+
+    return normalise_first
+
+
 class GuardedChannel:
     """Mix in before a Rasa input channel class."""
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        bp = super().blueprint(self.before_guard(guard(on_new_message, self.name())))  # type: ignore[misc,attr-defined]
+        handler = self.before_guard(guard(on_new_message, self.name()))  # type: ignore[attr-defined]
+        bp = super().blueprint(normalised(handler))  # type: ignore[misc]
         bp.after_server_start(fail_loudly)
         bp.after_server_start(purge_on_schedule)
         return bp

@@ -37,7 +37,9 @@ def domain_intents() -> FrozenSet[str]:
 
 
 def payload_problem(text: Optional[str]) -> Optional[str]:
-    """Why Rasa must not take `text` as a payload, or None (plain text, or an allowed payload)."""
+    """Why Rasa must not take `text` as a payload, or None (plain text, or an allowed payload). The reason
+    is a kind ("unknown intent", ...), never the text: a refused payload is logged by it, and the text
+    may hold a card number ("/4111111111111111")."""
     stripped = (text or "").strip()  # Rasa strips before it looks for the `/`
     if not stripped.startswith("/"):
         return None
@@ -45,7 +47,7 @@ def payload_problem(text: Optional[str]) -> Optional[str]:
     if not match:
         return "not /intent or /intent{...}"
     if match.group("intent") not in domain_intents():
-        return f"unknown intent {match.group('intent')!r}"
+        return "unknown intent"
     if match.group("entities") is None:
         return None
     try:
@@ -56,7 +58,7 @@ def payload_problem(text: Optional[str]) -> Optional[str]:
         return "entities are not a JSON object"
     for name, value in entities.items():
         if name not in ENTITY_VALUES:
-            return f"entity {name!r} is not offered"
+            return "an entity not offered"
         if not isinstance(value, str) or value not in ENTITY_VALUES[name]:
-            return f"{name} {str(value)[:40]!r} is not offered"
+            return f"a {name} value not offered"  # the name is one of ENTITY_VALUES', never the user's
     return None

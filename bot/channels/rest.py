@@ -16,9 +16,10 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot.channels.guard import GuardedChannel, Handler
-from bot.channels.http import json_error
+from bot.channels.http import json_error, routed_to
 from bot.channels.identity import id_problem
 from bot.channels.limits import TARPIT_SECONDS, client_address, limits, retry_after
+from bot.privacy.normalise import normalise
 from bot.settings import settings
 from bot.stores.erasure import erase_from_store
 
@@ -37,7 +38,7 @@ def check_rest_request(request: Request) -> Optional[HTTPResponse]:
     problem = id_problem(sender)
     if problem:
         return json_error(400, problem)
-    if not message.strip():
+    if not normalise(message).strip():  # what the guard will read: "\u200b" is empty too
         return json_error(400, "'message' is empty")
     if len(message) > settings().max_message_chars:
         return json_error(413, f"'message' is longer than {settings().max_message_chars} characters")
@@ -71,7 +72,7 @@ class GuardedRestInput(GuardedChannel, RestInput):
 
         @bp.middleware("request")
         async def validate(request: Request) -> Optional[HTTPResponse]:
-            if request.method == "POST" and request.path.endswith("/webhook"):
+            if request.method == "POST" and routed_to(request, "webhook"):
                 refused = check_rest_request(request)
                 if refused is not None and refused.status == 429:
                     await asyncio.sleep(TARPIT_SECONDS)  # costs a sleeping coroutine, not CPU

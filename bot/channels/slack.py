@@ -16,6 +16,7 @@ from sanic.response import text as text_response
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.guard import GuardedChannel, Handler
+from bot.channels.http import routed_to
 from bot.channels.markup import slack_mrkdwn
 from bot.channels.recent import RecentIds
 
@@ -63,7 +64,7 @@ class GuardedSlackInput(GuardedChannel, SlackInput):
         @bp.middleware("request")
         async def once(request: Request) -> Optional[HTTPResponse]:
             # Unsigned requests go on to Rasa's handler, which refuses them with 400.
-            if request.method != "POST" or not request.path.endswith("/webhook") \
+            if request.method != "POST" or not routed_to(request, "webhook") \
                     or not self.is_request_from_slack_authentic(request):
                 return None
             try:

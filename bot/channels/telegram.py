@@ -19,7 +19,7 @@ from sanic.response import HTTPResponse
 from sanic.response import text as text_response
 
 from bot.channels.guard import GuardedChannel, Handler
-from bot.channels.http import json_error
+from bot.channels.http import json_error, routed_to
 from bot.channels.markup import telegram_html
 from bot.channels.recent import RecentIds
 
@@ -125,12 +125,12 @@ class GuardedTelegramInput(GuardedChannel, TelegramInput):
 
     def _check(self, request: Request) -> Optional[HTTPResponse]:
         """A 4xx response for a request Telegram did not send, or a re-delivered update; else None."""
-        if not request.path.endswith(("/webhook", "/set_webhook")):
+        if not routed_to(request, "webhook", "set_webhook"):
             return None
         given = request.headers.get(TELEGRAM_SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.secret_token.encode()):
             return json_error(403, f"missing or wrong {TELEGRAM_SECRET_HEADER} header")
-        if request.path.endswith("/set_webhook"):
+        if routed_to(request, "set_webhook"):
             return None
         if request.method != "POST":
             return json_error(405, "Telegram posts updates")

@@ -4,8 +4,13 @@ bot/ops/action_server.py (the action server) call `configure` before the server 
 
 A JSON line has `time` (UTC), `level`, `logger` and `message`; inside a turn also the conversation's
 `sender` (a hash: the raw id never appears, not even inside the message), `channel`, and once known the
-`intent`; the guard's line at the end of each turn adds `latency_ms`. Messages and exceptions are masked
-(bot/privacy/redaction.py) as users' messages are, so a card number never reaches a log file.
+`intent`; the guard's line at the end of each turn adds `latency_ms`.
+
+In both formats (LOG_FORMAT=text too) every log record is masked when it is made (`configure` installs
+`masked_records`, a log record factory: handlers Rasa adds later, such as its --log-file, get masked
+records too): its message and exception masked by `redact` (bot/privacy/redaction.py) as users' messages
+are, and inside a turn the conversation's raw id replaced by its hash. So a card number, a secret or a raw
+conversation id never reaches a log file, whoever logs it (Rasa's own lines included).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 import time
 import warnings
@@ -34,11 +40,45 @@ def sender_hash(sender_id: str) -> str:
     return hashlib.sha256(f"amexcare:{sender_id}".encode()).hexdigest()[:16]
 
 
+def masked_text(text: str) -> str:
+    """`text` masked (`redact`), with the current turn's raw conversation id replaced by its hash."""
+    turn = current_turn.get()
+    if turn is not None and turn.sender:
+        # The id as a whole word only (not inside a longer one), and before the masking: an id may look like
+        # a card number.
+        text = re.sub(rf"(?<!\w){re.escape(turn.sender)}(?!\w)", sender_hash(turn.sender), text)
+    return redact(text)[0]
+
+
+def mask_record(record: logging.LogRecord) -> None:
+    """Mask `record` in place: its message and its exception's traceback (`masked_text`)."""
+    try:
+        record.msg, record.args = masked_text(record.getMessage()), ()
+    except Exception:  # noqa: BLE001 - a broken format string: logging reports it when it formats
+        return
+    if record.exc_info and record.exc_info[0] is not None:
+        record.exc_text = masked_text(logging.Formatter().formatException(record.exc_info))
+
+
+def masked_records() -> None:
+    """Every log record of this process masked as it is made (once; idempotent)."""
+    make = logging.getLogRecordFactory()
+    if getattr(make, "amexcare_masked", False):
+        return
+
+    def masked(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        mask_record(record)
+        return record
+
+    masked.amexcare_masked = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(masked)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, masked, with the current turn's context (bot/ops/metrics.Turn)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
         entry: Dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
@@ -46,17 +86,15 @@ class JsonFormatter(logging.Formatter):
         }
         turn = current_turn.get()
         if turn is not None:
-            hashed = sender_hash(turn.sender)
-            if turn.sender:
-                message = message.replace(turn.sender, hashed)
-            entry.update(sender=hashed, channel=turn.channel)
+            entry.update(sender=sender_hash(turn.sender), channel=turn.channel)
             if turn.intent:
                 entry["intent"] = turn.intent
             if getattr(record, "turn_end", False) and turn.latency is not None:
                 entry["latency_ms"] = round(turn.latency * 1000, 1)
-        entry["message"] = redact(message)[0]
+        # Masked again: a record made before `masked_records` was installed, or by a test, is masked too.
+        entry["message"] = masked_text(record.getMessage())
         if record.exc_info:
-            entry["exception"] = redact(self.formatException(record.exc_info))[0]
+            entry["exception"] = masked_text(record.exc_text or self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -94,8 +132,10 @@ def use_json(logger: Optional[logging.Logger] = None) -> None:
 
 
 def configure(s: Optional[Settings] = None) -> None:
-    """At process start: filter the warnings; with LOG_FORMAT=json, JSON on every handler there is."""
+    """At process start: masked log records in either format, filtered warnings; with LOG_FORMAT=json, JSON
+    on every handler there is."""
     s = s or settings()
+    masked_records()
     if s.log_format == "json":
         use_json()
     filter_third_party_warnings()

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 MEASURED_ON: Dict[str, str] = {"rasa": "3.6.21", "scipy": "1.10.1"}
 PATCHES = ("action_response_check", "event_lookup", "keep_alive", "sequential_graph",
            "logistic_regression", "domain_check", "rule_window", "tracker_copy", "action_turn",
-           "applied_events")
+           "applied_events", "long_parse")
 _installed: set = set()
 
 

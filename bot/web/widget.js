@@ -8,6 +8,11 @@
  *
  * Every text (the bot's and the user's) is put in the page with textContent, never as HTML; phone numbers
  * and email addresses become <a href="tel:..."> / <a href="mailto:..."> elements built here.
+ *
+ * What the user typed is kept on the device (localStorage, so a reload shows the conversation) only
+ * masked, more broadly than the server masks (maskForDevice): every number of 4 digits or more, and the
+ * word after a secret's name. The screen shows what they typed until they reload; "Clear" removes the
+ * conversation from the screen and the device.
  */
 (function () {
   "use strict";
@@ -29,6 +34,17 @@
   // An email address, or a phone number of 8-15 digits in groups separated by single spaces or dashes.
   var LINKS = /([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})|(\+?\d(?:[ -]?\d){7,14})/g;
   var instance = null;
+  // Digits of any script, in groups separated by whitespace, dashes or . / _ , (as bot/privacy/redaction.py).
+  var DIGIT_RUN = /\p{Nd}(?:[\s\u200b-\u200d\u2060\ufeff\-\u2010-\u2015\u2212./_,]*\p{Nd})*/gu;
+  var NAMED_SECRET = /\b(cvv2?|cvc2?|cid|csc|security[\s_-]*code|otp|one[\s-]*time[\s-]*(?:password|passcode|code|pin)|verification\s+code|pin|password|passwd|pwd|passcode|ssn|aadhaa?r|pan)\b(\s*(?:[:=#-]|\b(?:is|was|hai)\b)?\s*)(\S+)/gi;
+
+  /* The user's text as it is kept on the device: numbers of 4 digits or more, and what follows a
+     secret's name, masked. Broader than the server's masking on purpose: nothing to check it against. */
+  function maskForDevice(text) {
+    return String(text)
+      .replace(NAMED_SECRET, function (all, name, sep) { return name + sep + "[***]"; })
+      .replace(DIGIT_RUN, function (run) { return run.replace(/\P{Nd}/gu, "").length >= 4 ? "[****]" : run; });
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -97,6 +113,10 @@
     var session = storage("sessionStorage", config.storageKey);
     var transcript = local.get("transcript", []);
     if (!Array.isArray(transcript)) transcript = [];
+    // Kept by an older version unmasked: masked now.
+    transcript = transcript.filter(function (e) { return e && typeof e.text === "string"; }).map(function (e) {
+      return e.who === "user" ? {who: "user", text: maskForDevice(e.text)} : e;
+    });
     var sessionId = local.get("session", null);
     var socket = null;
     var ready = false;
@@ -123,11 +143,15 @@
     restart.type = "button";
     // The accessible name starts with the visible text (WCAG 2.5.3: a voice user says what they see).
     restart.setAttribute("aria-label", "New chat: start a new conversation (clears this one from this device)");
+    var clear = el("button", "amexcare-clear", "Clear");
+    clear.type = "button";
+    clear.setAttribute("aria-label", "Clear: remove this chat from the screen and from this device");
     var close = el("button", "amexcare-close", "\u00d7");
     close.type = "button";
     close.setAttribute("aria-label", "Close chat");
     header.appendChild(heading);
     header.appendChild(restart);
+    header.appendChild(clear);
     header.appendChild(close);
 
     var log = el("div", "amexcare-log");
@@ -197,7 +221,8 @@
     }
 
     function add(entry) {
-      transcript.push(entry);
+      // The screen shows the entry as it is; the device keeps the user's words masked.
+      transcript.push(entry.who === "user" ? {who: "user", text: maskForDevice(entry.text)} : entry);
       if (transcript.length > MAX_TRANSCRIPT) transcript = transcript.slice(-MAX_TRANSCRIPT);
       local.set("transcript", transcript);
       renderEntry(entry);
@@ -303,7 +328,8 @@
     panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { setOpen(false); launcher.focus(); }
     });
-    restart.addEventListener("click", function () {
+    /* Forget the conversation on this device and on the screen; the next message starts a new one. */
+    function forget() {
       transcript = [];
       sessionId = null;
       local.remove("transcript");
@@ -312,7 +338,16 @@
         .forEach(function (node) { log.removeChild(node); });
       setTyping(false);
       if (socket && socket.connected) requestSession();
+    }
+
+    restart.addEventListener("click", function () {
+      forget();
       if (config.initialMessage) add({who: "bot", text: String(config.initialMessage)});
+      renderReplies();
+      input.focus();
+    });
+    clear.addEventListener("click", function () {
+      forget();
       renderReplies();
       input.focus();
     });

@@ -155,3 +155,35 @@ def test_widget_on_a_phone_sized_screen(servers: Settings, browser: Browser, scr
     page.locator(".amexcare-close").tap()
     expect(panel).to_be_hidden()
     context.close()
+
+
+def test_the_device_keeps_only_masked_text_and_clear_removes_it(servers: Settings, browser: Browser):
+    """Issue 20: the widget kept what the user typed, card numbers included, in localStorage."""
+    context = browser.new_context(viewport={"width": 1000, "height": 760})
+    page = context.new_page()
+    page.goto(f"{servers.web_url}/")
+    open_widget(page)
+    typed = ["my card is 4111.1111.1111.1111 and my password is Sw0rdfish", "otp 482913, cvv 737"]
+    for text in typed:
+        answers = page.locator(BOT).count()
+        say(page, text)
+        expect(page.locator(USER).last).to_have_text(text)  # the screen shows what was typed
+        expect(page.locator(BOT)).not_to_have_count(answers, timeout=30_000)
+    stored = page.evaluate("() => JSON.stringify(Object.assign({}, window.localStorage))")
+    for secret in ("4111", "1111", "Sw0rdfish", "482913", "737"):
+        assert secret not in stored, secret
+    assert "my card is [****] and my password is [***]" in stored
+    page.reload()
+    open_widget(page)
+    expect(page.locator(USER).first).to_have_text("my card is [****] and my password is [***]")
+
+    session = page.evaluate("() => window.localStorage.getItem('amexcare.session')")
+    page.locator(".amexcare-clear").click()
+    expect(page.locator(".amexcare-msg:not(.amexcare-typing)")).to_have_count(0)
+    assert page.evaluate("() => window.localStorage.getItem('amexcare.transcript')") is None
+    page.wait_for_timeout(500)  # the new session's id arrives
+    assert page.evaluate("() => window.localStorage.getItem('amexcare.session')") != session
+    page.reload()
+    open_widget(page)
+    expect(page.locator(USER)).to_have_count(0)
+    context.close()

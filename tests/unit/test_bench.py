@@ -25,3 +25,10 @@ def test_each_conversation_gets_a_new_sender():
 def test_load_only_targets_loopback():
     with pytest.raises(ValueError, match="loopback"):
         asyncio.run(run_load("http://10.0.0.1:5005", 1, 1))
+
+
+def test_the_masking_benchmark_cases_are_at_the_limit_and_time():
+    from bench.masking import CASES, LIMIT, time_masking
+
+    assert all(len(text) == LIMIT for text in CASES.values())
+    assert [row[0] for row in time_masking(1)] == list(CASES)

@@ -366,3 +366,52 @@ def test_the_action_server_gets_the_last_turns_and_rasas_state(agent):
         ["action", "user", "slot"] * 2 + ["action", "bot"]
     assert action_turn.turn_events(DialogueStateTracker("empty", [])) == []
     assert action_turn.turn_events(tracker, turns=1)[0] is tracker.events[-5]
+
+
+# ------------------------------------------------------------------ long messages parsed off the loop
+LONG_TEXTS = [("I lost my card in India and " * 30).strip(), ("1 " * 2000)[:4000], "cvv-" * 1000]
+
+
+def test_long_messages_parse_as_rasa_parses_them(agent, monkeypatch):
+    from rasa.core.processor import MessageProcessor
+
+    from bot.rasa_patches import long_parse
+
+    async def parse_all() -> List[Dict]:
+        return [await agent.parse_message(text) for text in LONG_TEXTS]
+
+    assert all(len(t) >= long_parse.LONG_MESSAGE_CHARS for t in LONG_TEXTS)
+    ours = json.loads(json.dumps(asyncio.run(parse_all()), sort_keys=True, default=str))
+    monkeypatch.setattr(MessageProcessor, "parse_message", long_parse._rasa_parse_message)
+    assert json.loads(json.dumps(asyncio.run(parse_all()), sort_keys=True, default=str)) == ours
+    assert ours[0]["intent"]["name"] == "report_lost_card"
+
+
+def test_the_event_loop_runs_while_a_long_message_is_parsed(agent):
+    """Issue 20: a 4,000-character message held the loop for its whole parse (health probes waited)."""
+    import time
+
+    async def measure() -> "tuple[float, float]":
+        gaps: List[float] = []
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            last = time.monotonic()
+            while not done.is_set():
+                await asyncio.sleep(0.001)
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+
+        tick = asyncio.ensure_future(ticker())
+        await asyncio.sleep(0.01)
+        started = time.monotonic()
+        await agent.parse_message(LONG_TEXTS[1])
+        took = time.monotonic() - started
+        done.set()
+        await tick
+        return took, max(gaps)
+
+    asyncio.run(measure())  # warm
+    took, longest_gap = asyncio.run(measure())
+    assert longest_gap < took / 2, (took, longest_gap)
