@@ -73,13 +73,18 @@ CARD_NAMES = {"personal": "a U.S. personal card", "corporate": "a U.S. corporate
 REGION_NAMES = {"India": "a card from India", "other": "a card from another country"}
 
 
+def card_name(region: str, card_type: Optional[str]) -> str:
+    """The card in words: "a U.S. personal card", "a card from India"."""
+    return CARD_NAMES.get(card_type, "a U.S. card") if region == "US" else REGION_NAMES[region]
+
+
 def narrowed(kb: KnowledgeBase, intent: str, region: Optional[str], card_type: Optional[str]) -> Optional[Reply]:
     """The answer again for a detail just given, saying only what the detail changed: the lines for the
     card (None when the need's answer has no lines, or no detail is known)."""
     need = kb.need(intent)
     if need is None or not need.lead_contacts or region is None:
         return None
-    card = CARD_NAMES.get(card_type, "a U.S. card") if region == "US" else REGION_NAMES[region]
+    card = card_name(region, card_type)
     verb = "call" if need.lead_contacts == "phone" else "see"
     lines = contact_lines(kb, need, need.lead_contacts, region, card_type)
     full = answer(kb, intent, region, card_type)

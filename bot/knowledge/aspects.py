@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from bot.knowledge.answers import (CHANNEL_INTENTS, Reply, answer, contact_lines, follow_up,
+from bot.knowledge.answers import (CHANNEL_INTENTS, Reply, answer, card_name, contact_lines, follow_up,
                                    have_ready)
 from bot.knowledge.schema import KnowledgeBase, Need
 
 ASPECTS = ("number", "hours", "other_ways", "automated", "prepare", "note_down", "email", "letter", "chat",
-           "social_media")
+           "social_media", "case_note")
 # The channel intent of each channel aspect, and the safety note said with it.
 CHANNEL_ASPECTS = {channel: intent for intent, channel in CHANNEL_INTENTS.items()}
 CHANNEL_SAFETY = {"email": "email_subject", "letter": "keep_copy", "social_media": "social_public"}
@@ -22,7 +22,7 @@ CHANNEL_SAFETY = {"email": "email_subject", "letter": "keep_copy", "social_media
 ASPECT_NEEDS = {"number": "contact_phone", "hours": "contact_phone", "automated": "contact_phone",
                 "other_ways": "contact_options", "prepare": "what_to_prepare", "note_down": "what_to_prepare",
                 "email": "contact_email", "letter": "contact_letter", "chat": "contact_chat",
-                "social_media": "contact_social_media"}
+                "social_media": "contact_social_media", "case_note": "contact_options"}
 # Ways to reach Amex without a call, when the need itself has none (a lost card: "call immediately").
 NO_CALL_CHANNELS = ("chat", "online", "app")
 
@@ -58,6 +58,8 @@ def aspect_answer(kb: KnowledgeBase, topic: str, aspect: str, region: Optional[s
         return Reply(have_ready(kb, topic), hindi=kb.phrases["have_ready"].hindi)
     if aspect == "other_ways":
         return _other_ways(kb, need, region, card_type)
+    if aspect == "case_note":
+        return Reply([case_note(kb, need, region, card_type)])
     return _channel(kb, topic, need, aspect, region, card_type)
 
 
@@ -113,6 +115,22 @@ def _way(kb: KnowledgeBase, need: Need, channel: str, region: Optional[str], car
         return f"• {info.label}: {info.how}"
     lines = "\n".join("  " + line for line in contact_lines(kb, need, channel, region, card_type))
     return f"• {info.label}: {info.how}\n{lines}"
+
+
+def case_note(kb: KnowledgeBase, need: Need, region: Optional[str], card_type: Optional[str]) -> str:
+    """One copyable record of the answer: the need, the card, where to call or go, what to have ready, and
+    blanks to fill in during the call. It is made of the frame and the knowledge base only: whatever the
+    member typed (a card number included) is never in it."""
+    if need.lead_contacts or "phone" in need.channels:
+        channel = need.lead_contacts or "phone"
+        contact = "\n".join(contact_lines(kb, need, channel, region, card_type))
+    else:
+        info = kb.channels[need.channels[0] if need.channels else "online"]
+        contact = f"• {info.label}: {info.how}"
+    card = "not given" if region is None else card_name(region, card_type)
+    ready = "\n".join(f"• {kb.prepare[k].text}" for k in need.prepare or list(kb.prepare))
+    return (f"{kb.phrases['case_note'].text}\nNeed: {need.title}\nCard: {card}\nContact:\n{contact}\n"
+            f"{kb.phrases['have_ready'].text}:\n{ready}\n{kb.phrases['case_note_blanks'].text}")
 
 
 def _channel(kb: KnowledgeBase, topic: str, need: Need, channel: str, region: Optional[str],

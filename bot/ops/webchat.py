@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Dict, Tuple
 from urllib.parse import urlsplit
 
+from bot.knowledge import default
+
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "bot" / "web"  # the widget's files, beside the packages
 SOCKET_IO = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -29,10 +31,13 @@ FILES: Dict[str, Tuple[Path, str]] = {
     "/socket.io.min.js": (SOCKET_IO, "text/javascript; charset=utf-8"),
 }
 
+_NOTE = default().phrases["case_note"]
 WIDGET_CONFIG = {
     "title": "American Express care",
     "initialMessage": "Hi! Tell me what you need help with (a lost card, a charge you don't recognise, "
                       "a payment...) and I'll tell you the best way to reach American Express.",
+    # The case note's first line in every script, so that the widget offers Copy and Download under it.
+    "caseNoteTitles": [_NOTE.text, *([_NOTE.hindi.devanagari, _NOTE.hindi.hinglish] if _NOTE.hindi else [])],
 }
 
 

@@ -27,7 +27,9 @@
     initialMessage: "",     // shown by the widget when a conversation starts (not sent to the bot)
     placeholder: "Type your message",
     storageKey: "amexcare", // prefix of the localStorage / sessionStorage keys
-    maxLength: 4000
+    maxLength: 4000,
+    // A bot message that starts with one of these is a case note: it gets "Copy" and "Download" controls.
+    caseNoteTitles: ["Case note"]
   };
   var MAX_TRANSCRIPT = 200;
   var TYPING_TIMEOUT_MS = 30000;
@@ -196,10 +198,39 @@
 
     function scrollDown() { log.scrollTop = log.scrollHeight; }
 
+    function isCaseNote(entry) {
+      return entry.who === "bot" && config.caseNoteTitles.some(function (title) {
+        return entry.text.indexOf(title) === 0;
+      });
+    }
+
+    /* The case note's controls: copy it to the clipboard, or save it as a .txt file (nothing leaves the
+       device; the note never holds a card number). */
+    function caseNoteControls(text) {
+      var bar = el("div", "amexcare-note-actions");
+      var copy = el("button", "amexcare-copy", "Copy");
+      copy.type = "button";
+      copy.setAttribute("aria-label", "Copy: copy this case note");
+      copy.addEventListener("click", function () {
+        var done = function () { setStatus("Case note copied."); };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(text).then(done, function () { setStatus("Copy failed: select the text instead."); });
+        }
+      });
+      var download = el("a", "amexcare-download", "Download");
+      download.href = URL.createObjectURL(new Blob([text + "\n"], {type: "text/plain;charset=utf-8"}));
+      download.download = "amex-case-note.txt";
+      download.setAttribute("aria-label", "Download: save this case note as a text file");
+      bar.appendChild(copy);
+      bar.appendChild(download);
+      return bar;
+    }
+
     function renderEntry(entry) {
       var row = el("div", "amexcare-msg amexcare-" + (entry.who === "user" ? "user" : "bot"));
       var bubble = el("div", "amexcare-bubble");
       appendLinkified(bubble, entry.text);
+      if (isCaseNote(entry)) bubble.appendChild(caseNoteControls(entry.text));
       row.appendChild(bubble);
       log.insertBefore(row, typing);
     }

@@ -148,7 +148,9 @@ def test_widget_on_a_phone_sized_screen(servers: Settings, browser: Browser, scr
     page.wait_for_timeout(300)
     page.screenshot(path=str(screenshots / "widget-phone.png"))
     replies.nth(1).tap()
-    expect(page.locator('a[href="tel:18004192122"]')).to_be_visible(timeout=30_000)
+    # The narrowed answer ("For a card from India, call:"): the India line again, as a link.
+    narrowed = page.locator(BOT).filter(has_text="For a card from India, call:")
+    expect(narrowed.locator('a[href="tel:18004192122"]')).to_be_visible(timeout=30_000)
     # The answer wraps inside the screen: nothing scrolls sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.locator(".amexcare-input").bounding_box()["width"] > 150
@@ -186,4 +188,34 @@ def test_the_device_keeps_only_masked_text_and_clear_removes_it(servers: Setting
     page.reload()
     open_widget(page)
     expect(page.locator(USER)).to_have_count(0)
+    context.close()
+
+
+def test_a_case_note_is_copied_and_downloaded_with_no_card_number(servers: Settings, browser: Browser,
+                                                                    tmp_path: Path):
+    context = browser.new_context(viewport={"width": 1000, "height": 760}, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=servers.web_url)
+    page = context.new_page()
+    page.goto(f"{servers.web_url}/")
+    open_widget(page)
+    say(page, "my card 4111 1111 1111 1111 was stolen in Mumbai")
+    expect(page.locator(".amexcare-reply").filter(has_text="Case note")).to_be_visible(timeout=30_000)
+    page.locator(".amexcare-reply").filter(has_text="Case note").click()
+    note = page.locator(BOT).filter(has_text="Representative's name")
+    expect(note).to_be_visible(timeout=30_000)
+    expect(note.locator(".amexcare-copy")).to_be_visible()
+
+    note.locator(".amexcare-copy").click()
+    expect(page.locator(".amexcare-status")).to_have_text("Case note copied.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Case note: American Express customer care\nNeed: Report a lost or stolen card")
+    assert "1800-419-2122 or 1800-419-3646" in copied and "Reference number: ____" in copied
+    assert "4111" not in copied
+
+    with page.expect_download() as download:
+        note.locator(".amexcare-download").click()
+    saved = tmp_path / "note.txt"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "amex-case-note.txt"
+    assert saved.read_text(encoding="utf-8") == copied + "\n"
     context.close()

@@ -39,6 +39,7 @@ ASKED = {
     "letter": ["can I send a letter?", "what's the postal address?"],
     "chat": ["can I chat with them online?", "is there live chat?"],
     "social_media": ["can I message them on twitter?", "what about facebook?"],
+    "case_note": ["can you save this as a case note?", "give me a summary of that"],
 }
 # Needs said in words NLU may miss: the reading finds them itself.
 SAID = {
@@ -109,6 +110,7 @@ def _holds_the_aspect(need: str, aspect: str, region: Optional[str], text: str) 
         "letter": ["call now"] if urgent else ["keep a copy", "postal address"],
         "chat": ["call now"] if urgent else ["Chat"],
         "social_media": ["call now"] if urgent else ["never share"],
+        "case_note": ["Case note: American Express customer care\nNeed: " + KB.needs[need].title],
     }[aspect]
     assert any(e.lower() in text.lower() for e in expected), (need, aspect, text)
 
@@ -250,3 +252,15 @@ def test_a_message_of_details_only_is_a_reply_whatever_nlu_leaned_to(reply, inte
     outcome = _say(frame, reply, intent)
     assert outcome.frame.need == "report_lost_card" and outcome.frame.aspect is None
     assert outcome.frame.region or outcome.frame.card_type
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_a_case_note_holds_the_need_the_card_the_contact_and_blanks_but_never_a_card_number(state):
+    region, card_type = state
+    frame = Frame(need="report_lost_card", region=region, card_type=card_type)
+    frame = _say(frame, "my card 4111 1111 1111 1111 is gone", "report_lost_card").frame
+    (say,) = _say(frame, "save this please", "out_of_scope").says
+    note = say.text or ""
+    assert note.startswith("Case note") and "Need: Report a lost or stolen card" in note
+    assert "Representative's name: ____" in note and "Reference number: ____" in note and "Date: ____" in note
+    assert "4111" not in note and _phones(note) <= _lines_allowed(region, card_type)
