@@ -132,4 +132,24 @@ def test_two_needs_in_one_message_both_reach_the_member(servers):
 def test_hindi_and_hinglish_after_english(servers, hello, need):
     replies = talk(servers, hello, need, "aur koi tarika?" if "mera" in need else "और कोई तरीका?")
     assert set(INDIA) <= phones(replies[1]) and not {US_PERSONAL, US_CORPORATE} & phones(replies[1])
-    assert "Live chat" in replies[2], replies[2]
+    assert ("Live chat" if "mera" in need else "लाइव चैट") in replies[2], replies[2]
+
+
+CONVERSATIONS = [
+    ["I lost my card", "India", "what should I have ready?", "other ways?", "case note", "thanks"],
+    ["someone used my card", "the US", "corporate", "can I email them?", "bye"],
+    ["how do I escalate a complaint?", "India", "where do I send a letter?", "is there an email?"],
+    ["what number do I call?", "small business", "are they open at night?", "a robot answers, what now?"],
+    ["how do I pay my bill?", "what's the number?", "can I use the app?", "summary please"],
+    ["मेरा कार्ड खो गया है", "भारत", "और कोई तरीका?", "धन्यवाद"],
+    ["mera card chori ho gaya", "India", "aur koi tarika?", "kya taiyar rakhna hai?", "shukriya"],
+    ["hi", "asdfgh", "purple", "tell me a joke", "what's the Chase number?"],
+]
+
+
+@pytest.mark.parametrize("texts", CONVERSATIONS, ids=lambda t: t[0][:20])
+def test_no_answer_has_more_than_two_bubbles(servers, texts):
+    sender = f"bubbles-{uuid.uuid4().hex[:8]}"
+    for text in texts:
+        messages = turn(servers, sender, text)
+        assert 1 <= len(messages) <= 2, (text, [m.get("text") for m in messages])
