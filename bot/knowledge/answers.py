@@ -1,8 +1,9 @@
 """How an answer is put together: from a need, the card's details and the knowledge base.
 
 This is the only place that turns knowledge-base entries into the text a user reads. An answer leads with
-the one thing to do now (its first message stays short, about 280 characters at most); what to have ready,
-the other ways and the safety notes come on request (`have_ready`, `other_ways`, `channel_detail`).
+the one thing to do now (its first message stays short: LEAD_LIMIT, 300 characters); what to have ready, the
+other ways and the safety notes come on request (`have_ready`, `channel_detail`, `follow_up`; one aspect
+of an answer: `aspects.py`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ CHANNEL_INTENTS: Dict[str, str] = {
     "contact_phone": "phone", "contact_chat": "chat", "contact_email": "email",
     "contact_letter": "letter", "contact_social_media": "social_media",
 }
-# Needs that, said after another need, are about that need ("what should I have ready?", "other ways?").
-FOLLOW_UPS = frozenset({"what_to_prepare", "contact_options", *CHANNEL_INTENTS})
 LEAD_LIMIT = 300
 
 
@@ -151,29 +150,13 @@ def channel_detail(kb: KnowledgeBase, need: Need, channel: str, region: Optional
     return [f"{info.label}:\n" + "\n".join(contact_lines(kb, need, channel, region, card_type)), about]
 
 
-def other_ways(kb: KnowledgeBase, intent: str, region: Optional[str], card_type: Optional[str]) -> List[str]:
-    """Every channel the seed gives `intent`, best first, then its self-service routes and safety notes."""
-    need = kb.need(intent) or kb.needs["contact_options"]
-    messages = [m for ch in need.channels for m in channel_detail(kb, need, ch, region, card_type)]
-    if need.escalation:
-        messages.append("How to escalate:\n" + "\n".join(f"{i}. {s.step}" for i, s in enumerate(kb.escalation, 1)))
-    if need.self_service:
-        messages.append("Self-service:\n" + "\n".join(f"• {kb.self_service[k].text}" for k in need.self_service))
-    messages += [kb.safety[k].text for k in need.safety]
-    return messages
-
-
 def follow_up(kb: KnowledgeBase, topic: str, intent: str, region: Optional[str],
               card_type: Optional[str]) -> Optional[Reply]:
-    """`intent` asked right after an answer about `topic`, answered about `topic` (None: answer it alone)."""
+    """A channel `intent` ("and by email?") asked right after an answer about `topic`, answered about
+    `topic` (None: answer it alone). The other aspects of an answer are in aspects.py."""
     need = kb.need(topic)
-    if need is None or topic == intent or intent not in FOLLOW_UPS:
+    if need is None or topic == intent or intent not in CHANNEL_INTENTS:
         return None
-    if intent == "what_to_prepare":
-        return Reply(have_ready(kb, topic), hindi=kb.phrases["have_ready"].hindi)
-    if intent == "contact_options":
-        return Reply(other_ways(kb, topic, region, card_type), depends_on_details=True,
-                     hindi=kb.needs[intent].lead_hindi)
     channel = CHANNEL_INTENTS[intent]
     if need.urgent and channel != "phone":
         urgent = answer(kb, topic, region, card_type)

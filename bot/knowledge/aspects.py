@@ -96,12 +96,15 @@ def _hours(kb: KnowledgeBase, topic: str, need: Need, region: Optional[str],
 
 
 def _other_ways(kb: KnowledgeBase, need: Need, region: Optional[str], card_type: Optional[str]) -> Reply:
-    """Ways that need no call: the need's own, or chat, the online account and the app (urgent needs first
-    say that the phone is still the way to report them)."""
-    channels = [c for c in need.channels if c != "phone"]
-    if len(need.channels) <= 1:  # one channel (a lost card: the phone; a channel's own need): the others
-        channels = [c for c in NO_CALL_CHANNELS if c not in need.channels]
-    messages = [_way(kb, need, ch, region, card_type) for ch in channels]
+    """Ways that need no call: the need's own self-service routes and channels, or (a need with one channel:
+    a lost card's phone, a channel's own need) live chat, the online account and the app. Urgent needs
+    first say that calling is still the quickest way."""
+    if len(need.channels) <= 1:
+        channels, routes = [c for c in NO_CALL_CHANNELS if c not in need.channels], []
+    else:  # the self-service routes say what the online account and the app do for this need
+        routes = [f"• {kb.self_service[k].text}" for k in need.self_service]
+        channels = [c for c in need.channels if c not in ("phone", *(("online", "app") if routes else ()))]
+    messages = routes + [_way(kb, need, ch, region, card_type) for ch in channels]
     if need.urgent:
         messages.insert(0, kb.aspects["urgent_first"].text)
     # One bubble: channels print "\n\n" as separate messages.

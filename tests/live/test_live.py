@@ -10,6 +10,7 @@ from typing import List
 import pytest
 import requests
 
+from bot.knowledge.answers import LEAD_LIMIT
 from tests.support.servers import Settings
 
 US_PERSONAL, US_CORPORATE = "1-800-528-4800", "1-800-528-2122"
@@ -38,7 +39,7 @@ def conversation(servers: Settings, *texts: str) -> List[str]:
                                    "The agent on the phone didn't resolve my complaint, what can I do next?"])
 def test_urgent_and_hand_off_needs_give_something_actionable_in_the_first_reply(servers, first):
     messages = turn(servers, f"first-{uuid.uuid4().hex[:8]}", first)
-    assert len(messages[0]["text"]) <= 280
+    assert len(messages[0]["text"]) <= LEAD_LIMIT
     text = "\n".join(m["text"] for m in messages)
     assert (US_PERSONAL in text and INDIA in text) or "supervisor" in messages[0]["text"]
     assert messages[-1]["buttons"][0] == {"title": "United States", "payload": '/inform{"region": "US"}'}
@@ -81,7 +82,7 @@ def test_follow_ups_are_answered_in_context(servers):
                            "and by email?", "what about the US?")
     assert "card number" in answers[2] and "pen and paper" in answers[2] and "Be polite and patient" in answers[2]
     # Other ways than the phone, for a lost card: the phone first all the same, then chat, online, the app.
-    assert "best reported by phone" in answers[3] and "Live chat" in answers[3] and INDIA not in answers[3]
+    assert "calling is often the quickest way" in answers[3] and "Live chat" in answers[3] and INDIA not in answers[3]
     assert answers[4].startswith("This is urgent") and INDIA in answers[4]
     assert US_PERSONAL in answers[5] and INDIA not in answers[5] and "What kind of card" in answers[5]
 

@@ -4,7 +4,8 @@ import itertools
 
 import pytest
 
-from bot.knowledge.answers import LEAD_LIMIT, answer, follow_up, have_ready, narrowing, other_ways, unavailable
+from bot.knowledge.answers import LEAD_LIMIT, answer, follow_up, have_ready, narrowing, unavailable
+from bot.knowledge.aspects import aspect_answer
 
 US_PERSONAL, US_CORPORATE = "1-800-528-4800", "1-800-528-2122"
 INDIA = ("1800-419-2122", "1800-419-3646")
@@ -86,10 +87,15 @@ def test_what_to_have_ready_holds_the_takeaways(kb):
     assert "Be polite and patient" in text and "representative's name" in text
 
 
-def test_other_ways_lists_the_needs_channels_with_contacts(kb):
-    text = "\n".join(other_ways(kb, "human_handoff", "India", None))
-    assert text.index("Phone:") < text.index("Live chat")
-    assert "1800-419-2122" in text and US_PERSONAL not in text
+def test_other_ways_than_calling_are_the_needs_own_routes_or_chat_online_and_the_app(kb):
+    handoff = aspect_answer(kb, "human_handoff", "other_ways", "India", None).messages[0]
+    assert "Live chat" in handoff and "1800-419-2122" not in handoff
+    lost = aspect_answer(kb, "report_lost_card", "other_ways", "India", None).messages[0]
+    assert lost.startswith("For a lost card or suspicious activity, calling is often the quickest way")
+    assert [line.split(":")[0] for line in lost.splitlines()[1:]] == [
+        "• Live chat", "• Online account and website", "• American Express mobile app"]
+    escalation = aspect_answer(kb, "escalate_complaint", "other_ways", "India", None).messages[0]
+    assert "Grievance Redressal" in escalation and "Manager-Customerservicesindia@aexp.com" in escalation
 
 
 def test_follow_ups_are_about_the_last_need(kb):

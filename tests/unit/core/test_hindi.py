@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from bot.knowledge.answers import answer, follow_up, in_language
+from bot.knowledge.aspects import aspect_answer
 from bot.knowledge.language import ENGLISH, HINDI, HINGLISH, detect
 
 # A phone number, an email address, a postal code, hours ("24/7"), any other number, a quoted name.
@@ -75,6 +76,6 @@ def test_an_urgent_follow_up_is_said_in_hindi_too(kb):
     reply = in_language(kb, follow_up(kb, "report_lost_card", "contact_email", "India", None), HINGLISH)
     assert reply.messages[0] == "Yeh urgent hai, isliye email ka intezaar na karein: abhi call karein."
     assert reply.messages[1].startswith(kb.needs["report_lost_card"].lead_hindi.hinglish + "\n")
-    reply = in_language(kb, follow_up(kb, "dispute_charge", "what_to_prepare", None, None), HINDI)
+    reply = in_language(kb, aspect_answer(kb, "dispute_charge", "prepare", None, None), HINDI)
     assert reply.messages[0].startswith(kb.phrases["have_ready"].hindi.devanagari + "\n")
     assert "Have ready" not in reply.messages[0]
