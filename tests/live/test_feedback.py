@@ -17,6 +17,7 @@ from tests.live.test_slack import click, dm_event, post_event, text_of
 from tests.live.test_telegram import _update_ids, message_update, post
 from tests.live.test_telegram import answers as telegram_answers
 from tests.support.servers import ROOT, Settings
+from tests.support.waiting import until
 
 VOTES = ['/affirm{"helpful": "yes"}', '/deny{"helpful": "no"}']
 # Asked once per need, at its natural end: after "thanks" (or "bye"), in the same bubble as the reply to it.
@@ -60,7 +61,9 @@ def test_rest_asks_once_a_no_asks_what_was_missing_and_the_report_counts_it(serv
 
 def test_telegram_asks_with_an_inline_keyboard_and_a_tap_votes(servers, telegram_api):
     assert post(servers, telegram_api, message_update(601, "I lost my card in India")).status_code == 200
+    assert telegram_answers(telegram_api, 601)  # answered before the thanks
     assert post(servers, telegram_api, message_update(601, "thank you")).status_code == 200
+    until(lambda: telegram_answers(telegram_api, 601)[-1].params.get("text") == HELPFUL["text"], 30, "the question")
     question = telegram_answers(telegram_api, 601)[-1]
     assert question.params["text"] == HELPFUL["text"]
     keyboard = json.loads(question.params["reply_markup"])["inline_keyboard"]
@@ -77,7 +80,9 @@ def test_telegram_asks_with_an_inline_keyboard_and_a_tap_votes(servers, telegram
 
 def test_slack_asks_with_buttons_and_a_click_votes(servers, slack_api):
     assert post_event(servers, slack_api, dm_event("U601", "D601", "I lost my card in India")).status_code == 200
+    assert "1800-419-2122" in text_of(slack_answers(slack_api, "D601"))  # answered before the thanks
     assert post_event(servers, slack_api, dm_event("U601", "D601", "thanks a lot")).status_code == 200
+    until(lambda: slack_answers(slack_api, "D601")[-1].params.get("text") == HELPFUL["text"], 30, "the question")
     question = slack_answers(slack_api, "D601")[-1]
     actions = [b for b in question.params["blocks"] if b["type"] == "actions"][0]
     assert [e["value"] for e in actions["elements"]] == VOTES

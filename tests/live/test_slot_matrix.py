@@ -64,7 +64,10 @@ def expected(need: str, region: str, card: Optional[str]) -> set:
     channels = {KB.needs[need].lead_contacts, *KB.needs[need].contacts}
     lines = set()
     if "phone" in channels:
-        lines |= {"US": {"personal": {US_PERSONAL}, "corporate": {US_CORPORATE}}.get(card, {US_PERSONAL, US_CORPORATE}),
+        # Small Business and Centurion cards: their own line, on the back of the card (the seed's general
+        # numbers are the Personal and Corporate cards').
+        lines |= {"US": {"personal": {US_PERSONAL}, "corporate": {US_CORPORATE}, "small_business": set(),
+                         "centurion": set()}.get(card, {US_PERSONAL, US_CORPORATE}),
                   "India": INDIA_PHONES, "other": set()}[region]
     if region == "India":
         lines |= {INDIA_EMAIL} if "email" in channels else set()

@@ -98,8 +98,8 @@ def test_a_hinglish_message_gets_a_hinglish_answer_and_the_language_is_remembere
 def test_a_short_detail_keeps_the_users_script_a_full_english_message_does_not():
     messages, events = _run(_tracker("inform", "India", need="report_lost_card", asked="region", language="hi"))
     assert messages[0]["text"].startswith("भारत के कार्ड के लिए कॉल करें") and SlotSet("language", None) not in events
-    assert [b["title"] for b in messages[1]["buttons"]] == ["क्या तैयार रखें", "दूसरे तरीके"]
-    assert [b["payload"] for b in messages[1]["buttons"]] == ["/what_to_prepare", "/contact_options"]
+    assert [b["title"] for b in messages[1]["buttons"]] == ["क्या तैयार रखें", "दूसरे तरीके", "केस नोट"]
+    assert [b["payload"] for b in messages[1]["buttons"]] == ["/what_to_prepare", "/contact_options", "case note"]
     messages, events = _run(_tracker("report_lost_card", "I lost my card in India", language="hi"))
     assert messages[0]["text"].startswith("A lost or stolen card") and SlotSet("language", None) in events
 
