@@ -74,7 +74,8 @@ class GuardedSocketIOInput(GuardedChannel, SocketIOInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
-        origins = str((credentials or {}).get("allowed_origins") or "")
+        # CORS_ORIGINS, the one setting of allowed pages, unless the credentials name them (bot/ops/deployed.py).
+        origins = str((credentials or {}).get("allowed_origins") or settings().cors_origins or "")
         channel.allowed_origins = origins.replace(",", " ").split()  # type: ignore[attr-defined]
         return channel
 

@@ -23,7 +23,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Optional
+from typing import Any, Optional
 
 from bot.settings import Settings, SettingsError
 from bot.stores.erasure import Deleted, erase_from_store, refresh_outputs
@@ -43,15 +43,16 @@ def _server_erase(s: Settings, sender: str) -> Optional[int]:
         return None
 
 
-def _locked_erase(s: Settings, sender: str) -> Deleted:
-    """Erase from the store directly, under the lock of the endpoints' lock store when it is a shared one."""
+def _shared_lock_store(s: Settings) -> Any:
+    """The endpoints' lock store when it is shared between processes (Redis), else None (in-memory)."""
     from rasa.core.lock_store import InMemoryLockStore, LockStore
     from rasa.utils.endpoints import read_endpoint_config
 
     store = LockStore.create(read_endpoint_config(str(s.endpoints), "lock_store"))
-    if isinstance(store, InMemoryLockStore):
-        return erase_from_store(s, sender)  # no server runs (it would have answered): no turn either
+    return None if isinstance(store, InMemoryLockStore) else store
 
+
+def _locked_erase(store: Any, s: Settings, sender: str) -> Deleted:
     async def held() -> Deleted:
         async with store.lock(sender):
             return erase_from_store(s, sender)
@@ -67,11 +68,16 @@ def main() -> None:
         settings = Settings.from_env()
     except SettingsError as error:
         sys.exit(f"configuration error: {error}")
+    shared = _shared_lock_store(settings)
     for sender in args.senders:
-        events = _server_erase(settings, sender)
-        if events is None:
-            events = _locked_erase(settings, sender).events
+        if shared is not None:
+            events: Optional[int] = _locked_erase(shared, settings, sender).events
             refresh_outputs(settings)
+        else:
+            events = _server_erase(settings, sender)  # the server rebuilds the report itself
+            if events is None:  # no server answers: no turn is running, so the store is erased directly
+                events = erase_from_store(settings, sender).events
+                refresh_outputs(settings)
         print(f"deleted {sender}: {events} events" if events else f"nothing stored for {sender}")
 
 

@@ -17,7 +17,7 @@ LAYERS = [
     {"bot.channels.rest", "bot.channels.socketio", "bot.channels.slack", "bot.channels.telegram",
      "bot.ops.probes"},
     {"bot.ops.rasa_cli", "bot.ops.run", "bot.ops.processes", "bot.ops.action_server", "bot.ops.webchat",
-     "bot.privacy.retention", "bot.privacy.erase", "bot.insights.__main__", "bot", "actions",
+     "bot.privacy.retention", "bot.privacy.erase", "bot.ops.deployed", "bot.insights.__main__", "bot", "actions",
      "actions.actions"},                                                              # processes
 ]
 CORE = LAYERS[0]
