@@ -18,6 +18,7 @@ import requests
 from tests.support.cluster import Cluster, running
 from tests.support.waiting import until
 from bot.channels.guard import STORE_DOWN
+from bot.ops.logs import sender_hash
 
 # Long enough for PostgreSQL to come back while a turn is being retried; below the guard's reply timeout.
 RETRY_SECONDS = 6
@@ -178,7 +179,7 @@ def test_postgres_restart_loses_no_conversation(replicas: Cluster) -> None:
         # Back while the turn is being retried: answered once, recorded once.
         pool = ThreadPoolExecutor(10)
         retried = [pool.submit(step, urls[i % 2], senders[i], i, 2) for i in range(10, 20)]
-        until(lambda: all(f"Retrying a message from {senders[i]} " in replicas.log_text() for i in range(10, 20)),
+        until(lambda: all(f"Retrying a message from {sender_hash(senders[i])} " in replicas.log_text() for i in range(10, 20)),
               RETRY_SECONDS - 1, "every message of the second batch being retried")
     finally:
         replicas.postgres.start()
