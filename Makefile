@@ -18,7 +18,7 @@ PYTHON310 := $(call find_python,3.10)
 PYTHON312 := $(call find_python,3.12)
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml) bot/nlu/gazetteer.yml
 
-.PHONY: help setup train run test test-unit test-core lint screenshots bench bench-masking eval validate purge report clean
+.PHONY: help setup train run test test-unit test-core test-adversarial lint screenshots bench bench-masking eval validate purge report clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,6 +60,15 @@ test: train node_modules/.installed test-core  ## run every test: all tiers, and
 
 test-unit: train  ## the unit tier only, less its slow equivalence runs (no servers; under a minute)
 	$(PY) -m pytest tests/unit -m "not slow"
+
+# Issue 20's attacker probes, each against real servers (REST, socket.io, the Slack and Telegram fakes), the
+# fuzz runs and the deploy defaults; `make test` runs them too.
+ADVERSARIAL := tests/live/test_hostile.py tests/live/test_spellings.py tests/live/test_erasure.py \
+               tests/live/test_socketio.py tests/live/test_trust.py tests/live/test_fuzz_live.py \
+               tests/unit/test_fuzz.py tests/cluster/test_deploy.py
+
+test-adversarial: train  ## the attacker's probes (issue 20) against live servers, the fuzz runs, deploy defaults
+	$(PY) -m pytest $(ADVERSARIAL)
 
 test-core: $(CORE_VENV)/.installed  ## the domain core's unit tests on Python 3.12, without Rasa
 	$(CORE_VENV)/bin/python -m pytest -p no:cacheprovider tests/unit/core

@@ -38,6 +38,9 @@ class Settings:
     endpoints: Path = ROOT / "endpoints.yml"
     credentials: Path = ROOT / "credentials.yml"
     api_token: Optional[str] = None
+    # Signs the socket.io session ids the server issues (bot/channels/socketio.py); every replica needs the
+    # same one. Unset: a random one per process (a session resumes only on the server that issued it).
+    session_secret: Optional[str] = None
     # Origins allowed to call the Rasa server from a browser (space or comma separated).
     cors_origins: Optional[str] = None
     max_message_chars: int = 4000
@@ -152,6 +155,7 @@ ENV_NAMES: Dict[str, str] = {
     "host": "BOT_HOST", "rasa_port": "RASA_PORT", "action_port": "ACTION_PORT", "web_port": "WEB_PORT",
     "tracker_db": "TRACKER_DB", "log_dir": "LOG_DIR", "state_dir": "STATE_DIR", "model": "MODEL",
     "endpoints": "ENDPOINTS", "credentials": "CREDENTIALS", "api_token": "RASA_API_TOKEN",
+    "session_secret": "SESSION_SECRET",
     "cors_origins": "CORS_ORIGINS", "max_message_chars": "MAX_MESSAGE_CHARS",
     "reply_timeout_seconds": "REPLY_TIMEOUT_SECONDS", "store_retry_seconds": "STORE_RETRY_SECONDS",
     "rasa_patches": "RASA_PATCHES",

@@ -1,6 +1,6 @@
 """Rasa's REST webhook, guarded: malformed, empty and oversized bodies get a 4xx before NLU, a sender id
 must be a safe id (bot/channels/identity.py), a client over its limit gets 429 with Retry-After
-(bot/channels/limits.py); and the admin endpoint that erases one conversation."""
+(bot/channels/limits.py); and the admin endpoint that erases one conversation (under its lock)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from bot.channels.identity import id_problem
 from bot.channels.limits import TARPIT_SECONDS, client_address, limits, retry_after
 from bot.privacy.normalise import normalise
 from bot.settings import settings
-from bot.stores.erasure import erase_from_store
+from bot.stores.erasure import erase_held
 
 
 def check_rest_request(request: Request) -> Optional[HTTPResponse]:
@@ -84,8 +84,8 @@ class GuardedRestInput(GuardedChannel, RestInput):
             refused = check_admin_token(request)
             if refused:
                 return refused
-            deleted = await asyncio.get_running_loop().run_in_executor(None, erase_from_store, settings(),
-                                                                       sender_id)
+            # Under the conversation's lock: a turn still running is saved first, then erased with the rest.
+            deleted = await erase_held(request.app.ctx.agent, sender_id)
             return json_response({"sender_id": sender_id, "deleted_events": deleted.events})
 
         return bp

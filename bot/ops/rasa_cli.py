@@ -6,7 +6,8 @@
 
 It also sets up the logs (bot/ops/logs.py): third-party deprecation warnings filtered before Rasa imports its
 dependencies, and with LOG_FORMAT=json, JSON lines once Rasa has set up its log handlers (Rasa's
-`configure_commandline` plugin hook runs right after that, before the command).
+`configure_commandline` plugin hook runs right after that, before the command). A deployed server does not
+start without the settings bot/ops/deployed.py names, and CORS_ORIGINS replaces any `--cors`.
 """
 
 import os
@@ -45,6 +46,12 @@ class LogSetup:
 
 
 if __name__ == "__main__":
+    from bot.ops.deployed import production_problem, with_cors
+
+    problem = production_problem(sys.argv[1:], os.environ)
+    if problem:
+        sys.exit(f"configuration error: {problem}")
+    sys.argv[1:] = with_cors(sys.argv[1:], os.environ)
     install()
     exit_nonzero_unless_served("bot.ops.rasa_cli")
     from rasa.__main__ import main

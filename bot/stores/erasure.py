@@ -8,18 +8,25 @@ deploy/endpoints.production.yml with the DB_* variables for PostgreSQL), through
   (`make purge`), and every `PURGE_EVERY_SECONDS` inside each Rasa server (`purge_on_schedule`, started
   by the channels' blueprints once per process; replicas purging at once is harmless).
 - `erase`: one conversation; `python -m bot.privacy.erase SENDER`, or the REST channel's admin endpoint.
+  Inside a server (`erase_held`) it waits for the conversation's lock (the lock store the server's turns
+  take), deletes the rows and the store's kept copy, checkpoints SQLite's write-ahead log, and remembers
+  the erasure for an hour: a turn that read the conversation before it (one that outlived its lock) is
+  not saved (`erased_before`), so the old session never comes back. Then the report is rebuilt.
 Both are idempotent: a second run finds nothing to delete.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
 from typing import Any, List, Optional
 
 import sqlalchemy as sa
+from rasa.core.lock_store import LockError
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 
@@ -29,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 PURGE_EVERY_SECONDS = 3600.0
 DAY = 86400.0
+ERASED_KEPT_SECONDS = 3600.0  # longer than any turn (REPLY_TIMEOUT_SECONDS, Rasa's 5-minute action wait)
+# Conversations erased by this process: a hash of the id -> when. Hashed: the erased id is not kept.
+_erased: "collections.OrderedDict[str, float]" = collections.OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -91,14 +101,88 @@ def purge(engine: sa.engine.Engine, days: int, now: Optional[float] = None) -> L
 
 
 def erase(engine: sa.engine.Engine, sender_id: str) -> Deleted:
-    """Delete one conversation completely; how many events it had (0 when there was none)."""
+    """Delete one conversation completely; how many events it had (0 when there was none). On SQLite the
+    rows are overwritten and the write-ahead log is checkpointed and emptied, so no copy stays in it."""
     if not _has_events(engine):
         return Deleted(sender_id, 0, None)
+    sqlite = engine.dialect.name == "sqlite"
     with engine.begin() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA secure_delete=ON")
         count, last = connection.execute(
             sa.text("SELECT count(*), max(timestamp) FROM events WHERE sender_id = :s"), {"s": sender_id}).one()
         connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), {"s": sender_id})
+    if sqlite:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return Deleted(sender_id, int(count), last)
+
+
+def _key(sender_id: str) -> str:
+    return hashlib.sha256(sender_id.encode()).hexdigest()
+
+
+def remember_erased(sender_id: str, when: Optional[float] = None) -> None:
+    now = time.time() if when is None else when
+    _erased[_key(sender_id)] = now
+    _erased.move_to_end(_key(sender_id))
+    while _erased and next(iter(_erased.values())) < now - ERASED_KEPT_SECONDS:
+        _erased.popitem(last=False)
+
+
+def erased_before(tracker: Any) -> bool:
+    """Whether `tracker` holds events from before its conversation was erased here: a stale turn's."""
+    erased = _erased.get(_key(tracker.sender_id))
+    return erased is not None and any((e.timestamp or 0) <= erased for e in tracker.events)
+
+
+def stale_turn_dropped(tracker: Any) -> None:
+    logger.warning("Did not save a turn of %s: it read the conversation before it was erased",
+                   _key(tracker.sender_id)[:16])
+
+
+async def erase_held(agent: Any, sender_id: str) -> Deleted:
+    """Erase one conversation inside the server, holding its lock (the one every turn takes) meanwhile."""
+    loop = asyncio.get_running_loop()
+    store = getattr(agent.tracker_store, "_tracker_store", agent.tracker_store)  # inside Rasa's FailSafe
+    try:
+        async with agent.lock_store.lock(sender_id):
+            deleted = await loop.run_in_executor(None, _erase_in, store, sender_id)
+            remember_erased(sender_id)
+    except LockError:  # the lock expired under a turn still running: erased anyway, the turn is not saved
+        deleted = await loop.run_in_executor(None, _erase_in, store, sender_id)
+        remember_erased(sender_id)
+    await loop.run_in_executor(None, refresh_outputs, settings())
+    return deleted
+
+
+def _erase_in(store: Any, sender_id: str) -> Deleted:
+    forget = getattr(store, "forget", None)
+    if forget is not None:
+        forget(sender_id)
+    deleted = erase(store.engine, sender_id) if hasattr(store, "engine") else Deleted(sender_id, 0, None)
+    if forget is not None:
+        forget(sender_id)  # a read meanwhile could have kept it again
+    return deleted
+
+
+def refresh_outputs(s: Settings) -> None:
+    """The report (`make report`: var/report/) and its NLU export (var/report/review.yml), rebuilt from the
+    store when they exist, so no erased message stays in them."""
+    out = s.state_dir / "report"
+    if not (out / "report.json").exists() and not (out / "review.yml").exists():
+        return
+    from bot.insights.inbox import write_nlu  # the report's own code, imported only when there is one
+    from bot.insights.report import build, write
+
+    engine = store_engine(s)
+    try:
+        report = build(engine)
+    finally:
+        engine.dispose()
+    write(report, out)
+    if (out / "review.yml").exists():
+        write_nlu(report["review_inbox"], out / "review.yml")
 
 
 def purge_store(s: Settings) -> List[Deleted]:

@@ -19,6 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 
+from bot.stores.erasure import erased_before, stale_turn_dropped
+
 # One number for "the tracker store's schema", the same in every replica (advisory locks take a bigint).
 SCHEMA_LOCK = zlib.crc32(b"rasa tracker store schema")
 
@@ -51,3 +53,9 @@ class PostgresTrackerStore(SQLTrackerStore):
     """Rasa's `SQLTrackerStore`, creating its tables under an advisory lock."""
 
     Base = _Base  # type: ignore[assignment]
+
+    async def save(self, tracker: Any) -> None:
+        """Rasa's save; nothing of a turn that read its conversation before this process erased it."""
+        if erased_before(tracker):
+            return stale_turn_dropped(tracker)
+        await super().save(tracker)

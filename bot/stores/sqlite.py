@@ -37,6 +37,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.rasa_patches.tracker_copy import clone_state
+from bot.stores.erasure import erased_before, stale_turn_dropped
 
 # Rasa's `SQLTrackerStore._event_query`, as SQLAlchemy compiles it for SQLite: the events of the
 # latest session (those at or after its last `session_started`), or of every session.
@@ -147,8 +148,16 @@ class SQLiteTrackerStore(SQLTrackerStore):
         # The caller changes its tracker; the kept one changes only by the rows read from the store.
         return clone_state(session.tracker)
 
+    def forget(self, sender_id: Text) -> None:
+        """Drop the kept session of `sender_id` (an erasure: bot/stores/erasure.py)."""
+        if self._sqlite:
+            self._sessions.pop(sender_id, None)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Append the events the database does not have yet, as Rasa's store does."""
+        """Append the events the database does not have yet, as Rasa's store does; nothing of a turn that
+        read its conversation before it was erased."""
+        if erased_before(tracker):
+            return stale_turn_dropped(tracker)
         if not self._sqlite:
             return await super().save(tracker)
         await self.stream_events(tracker)

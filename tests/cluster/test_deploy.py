@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, Iterator, List, Set, Tuple
 
 import pytest
 import yaml
@@ -169,3 +169,128 @@ def test_helm_values_probe_and_scrape_the_ops_endpoints() -> None:
     from bot.ops.probes import OpsInput
 
     assert f"{OpsInput.__module__}.{OpsInput.__name__}" in yaml.safe_load(CREDENTIALS.read_text())
+
+
+# --- safe defaults (issue 20, part 6) ---------------------------------------------------------------------
+
+_VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
+
+
+def interpolate(text: str, env: Dict[str, str]) -> str:
+    """Compose's interpolation: `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}` (an error when
+    unset or empty), `${VAR?error}`; `$$` is a literal `$`."""
+
+    def one(match: "re.Match[str]") -> str:
+        name, op, arg = match.group(1), match.group(2), match.group(3) or ""
+        value = env.get(name)
+        empty = value is None or (value == "" and op and op.startswith(":"))
+        if op in (":?", "?") and empty:
+            raise ValueError(f"{name}: {arg}")
+        if op in (":-", "-") and empty:
+            return arg
+        return value or ""
+
+    return _VARIABLE.sub(one, text.replace("$$", "\0")).replace("\0", "$$")
+
+
+SECRETS = {"POSTGRES_PASSWORD": "pg-secret", "REDIS_PASSWORD": "redis-secret", "SESSION_SECRET": "session-secret"}
+
+
+def test_compose_has_no_default_secret_and_does_not_start_without_one() -> None:
+    text = (DEPLOY / "docker-compose.yml").read_text()
+    for name, op, _ in _VARIABLE.findall(text):
+        if re.search(r"PASSWORD|SECRET|TOKEN", name):
+            assert op == ":?", f"${{{name}}} must be required (${{{name}:?...}}), not defaulted"
+    for missing in SECRETS:
+        with pytest.raises(ValueError, match=missing):
+            interpolate(text, {k: v for k, v in SECRETS.items() if k != missing})
+        with pytest.raises(ValueError, match=missing):
+            interpolate(text, {**SECRETS, missing: ""})
+    # The example holds no password to copy.
+    example = dict(line.split("=", 1) for line in (DEPLOY / ".env.example").read_text().splitlines()
+                   if "=" in line and not line.startswith("#"))
+    assert set(SECRETS) <= set(example) and all(example[k] == "" for k in SECRETS)
+
+
+def test_compose_rendered_sets_origins_proxy_hops_and_retention(compose: Dict[str, Any]) -> None:
+    rendered = yaml.safe_load(interpolate((DEPLOY / "docker-compose.yml").read_text(), SECRETS))
+    errors = list(Draft202012Validator(json.loads(SCHEMA.read_text())).iter_errors(rendered))
+    assert not errors, errors
+    for name in RASA:
+        env = rendered["services"][name]["environment"]
+        assert env["DB_PASSWORD"] == "pg-secret" and env["REDIS_PASSWORD"] == "redis-secret"
+        assert env["SESSION_SECRET"] == "session-secret"
+        assert env["CORS_ORIGINS"] == "http://localhost:8080" and "*" not in env["CORS_ORIGINS"]
+        assert env["TRUSTED_PROXY_HOPS"] == "1"  # nginx is in front
+        assert int(env["RETENTION_DAYS"]) == 90
+    custom = yaml.safe_load(interpolate((DEPLOY / "docker-compose.yml").read_text(),
+                                        {**SECRETS, "CORS_ORIGINS": "https://chat.example.com"}))
+    assert custom["services"]["rasa-a"]["environment"]["CORS_ORIGINS"] == "https://chat.example.com"
+    # Only nginx is published, and it does not route /metrics, /health/* or the erasure endpoint.
+    conf = NGINX_CONF.read_text()
+    assert re.search(r"location /webhooks/rest/conversations/ \{\s*return 404;", conf)
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in conf
+
+
+def _walk(node: Any, path: str = "") -> Iterator[Tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{path}[{i}]")
+    else:
+        yield path, node
+
+
+def test_helm_values_have_no_default_password_and_take_every_secret_from_a_required_secret() -> None:
+    values = yaml.safe_load((DEPLOY / "helm-values.yml").read_text())
+    for path, value in _walk(values):
+        if re.search(r"password|secret|token", path.rsplit(".", 1)[-1], re.I) and "existingSecret" not in path:
+            assert value in ("", None) or str(value).startswith("${"), f"{path} = {value!r}: a default secret"
+    assert values["global"]["postgresql"]["existingSecret"] == "amex-care-secrets"
+    assert values["redis"]["auth"]["existingSecret"] == "amex-care-secrets"
+    env = {e["name"]: e for e in values["extraEnv"]}
+    for name in ("SESSION_SECRET", "CORS_ORIGINS"):  # required: no value, a key of the secret
+        assert "value" not in env[name] and env[name]["valueFrom"]["secretKeyRef"]["name"] == "amex-care-secrets"
+    assert env["TRUSTED_PROXY_HOPS"]["value"] == "1" and int(env["RETENTION_DAYS"]["value"]) == 90
+    assert values["applicationSettings"]["cors"] != "*" and values["applicationSettings"]["enableAPI"] is False
+
+
+def test_helm_ingress_routes_only_the_channels() -> None:
+    ingress = yaml.safe_load((DEPLOY / "helm-values.yml").read_text())["ingress"]
+    paths = [p for host in ingress["hosts"] for p in host["paths"]]
+    assert sorted(paths) == ["/socket.io/", "/webhooks/"]
+    snippet = ingress["annotations"]["nginx.ingress.kubernetes.io/server-snippet"]
+    assert "location ~ ^/(metrics|health)(/|$) { return 404; }" in snippet
+    assert "location /webhooks/rest/conversations/ { return 404; }" in snippet
+
+
+def test_a_production_server_does_not_start_without_its_settings_and_cors_is_one_setting() -> None:
+    from bot.ops.deployed import production_problem, with_cors
+
+    command = ["run", *json.loads(dict(dockerfile("rasa.Dockerfile"))["CMD"])[1:]]
+    good = {"CORS_ORIGINS": "https://chat.example.com", "SESSION_SECRET": "s"}
+    assert production_problem(command, good) is None
+    for name in good:
+        assert name in (production_problem(command, {k: v for k, v in good.items() if k != name}) or "")
+    assert "'*'" in (production_problem(command, {**good, "CORS_ORIGINS": "*"}) or "")
+    assert production_problem(["run", "--endpoints", "endpoints.yml"], {}) is None  # make run
+    # Rasa's chart passes `--cors "*"`: CORS_ORIGINS replaces it.
+    chart = ["run", "--enable-api", "--cors", "*", "--port", "5005"]
+    assert with_cors(chart, good) == ["run", "--enable-api", "--port", "5005", "--cors", "https://chat.example.com"]
+    assert with_cors(command, good)[-2:] == ["--cors", "https://chat.example.com"]
+
+
+def test_socketio_takes_its_allowed_origins_from_cors_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.channels.socketio import GuardedSocketIOInput
+    from bot.settings import settings
+
+    monkeypatch.setenv("CORS_ORIGINS", "https://chat.example.com https://www.example.com")
+    settings.cache_clear()
+    try:
+        channel = GuardedSocketIOInput.from_credentials(yaml.safe_load(CREDENTIALS.read_text())[
+            "bot.channels.socketio.GuardedSocketIOInput"])
+        assert channel.allowed_origins == ["https://chat.example.com", "https://www.example.com"]
+    finally:
+        settings.cache_clear()

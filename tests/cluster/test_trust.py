@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.stores.erasure import purge
-from tests.support.cluster import ENDPOINTS, Nginx, Postgres, temporary_postgres
+from tests.support.cluster import ENDPOINTS, Nginx, Postgres, Redis, temporary_postgres
 from tests.support.fakes import Call, FakeAPI
 from tests.support.servers import ROOT, client_at
 from tests.support.stores import rows, seed
@@ -27,6 +27,16 @@ AGES = {"old": [200, 120], "edge-old": [90.01], "edge-new": [89.99], "mixed": [3
 def postgres() -> Iterator[Postgres]:
     with temporary_postgres("amex-trust-") as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
+    server = Redis(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -45,7 +55,8 @@ def command(postgres: Postgres, *args: str, **env: str) -> str:
     """`python -m ...` configured as a replica is: deploy/endpoints.production.yml and the environment."""
     environment = {"PATH": "/usr/bin:/bin", "RASA_TELEMETRY_ENABLED": "false", "ENDPOINTS": str(ENDPOINTS),
                    "ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook", "REDIS_HOST": "127.0.0.1",
-                   "REDIS_PORT": "1", "REDIS_PASSWORD": "unused", **postgres.env(), **env}
+                   "REDIS_PORT": "1", "REDIS_PASSWORD": "unused", "SESSION_SECRET": "unused",
+                   **postgres.env(), **env}
     done = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=environment, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -64,10 +75,26 @@ def test_make_purge_on_postgresql_leaves_exactly_the_recent_conversations(postgr
     assert rows(engine) == [("new", 2), ("slack:U42", 1)]
 
 
-def test_erase_on_postgresql_deletes_one_conversation_completely(postgres: Postgres,
-                                                                  engine: sa.engine.Engine) -> None:
-    assert "deleted slack:U42: 1 events" in command(postgres, "bot.privacy.erase", "slack:U42")
-    assert "nothing stored for slack:U42" in command(postgres, "bot.privacy.erase", "slack:U42")
+def test_erase_on_postgresql_deletes_one_conversation_completely(postgres: Postgres, redis_server: Redis,
+                                                                  engine: sa.engine.Engine,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command takes the conversation's lock in the replicas' Redis lock store (issue 20): a turn
+    holding it is waited for, so it cannot save the conversation back after it is erased."""
+    from rasa.core.lock_store import LockStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    env = {**redis_server.env(), "PATH": "/usr/bin:/bin"}
+    for name, value in {**postgres.env(), **env, "ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook"}.items():
+        monkeypatch.setenv(name, value)  # the endpoints' ${VAR}s, for this test's own lock store
+    locks = LockStore.create(read_endpoint_config(str(ENDPOINTS), "lock_store"))
+    ticket = locks.issue_ticket("slack:U42", lock_lifetime=30)  # a turn of that conversation is running
+    with ThreadPoolExecutor(1) as pool:
+        erasing = pool.submit(command, postgres, "bot.privacy.erase", "slack:U42", **env)
+        time.sleep(3)
+        assert not erasing.done() and "slack:U42" in [s for s, _ in rows(engine)]
+        locks.finish_serving("slack:U42", ticket)
+        assert "deleted slack:U42: 1 events" in erasing.result(60)
+    assert "nothing stored for slack:U42" in command(postgres, "bot.privacy.erase", "slack:U42", **env)
     assert [s for s, _ in rows(engine)] == ["edge-new", "edge-old", "mixed", "new", "old", "telegram:42"]
 
 

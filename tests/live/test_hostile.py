@@ -24,7 +24,7 @@ from bot.privacy.normalise import DIGIT_SEPARATORS
 from bot.privacy.redaction import luhn_valid
 from bot.settings import ROOT
 from tests.live.test_telegram import message_update
-from tests.live.test_trust import Stack, socketio_chat, texts
+from tests.live.test_trust import ISSUED, Stack, socketio_chat, texts
 from tests.support.fakes import FakeSlackAPI, FakeTelegramAPI
 from tests.support.servers import local_settings, start_action_server, start_rasa, stop
 
@@ -136,4 +136,4 @@ def test_every_hostile_input_is_masked_or_refused_and_nothing_raw_is_written(sta
     assert leaks == set()
     # Conversation ids are in the store by design; never raw in a log line.
     logs = {path: text for path, text in files.items() if path.startswith(str(stack.settings.log_dir))}
-    assert [path for path, text in logs.items() if SENDER in text or "hostile-sio" in text] == []
+    assert [path for path, text in logs.items() if SENDER in text or ISSUED["hostile-sio"] in text] == []

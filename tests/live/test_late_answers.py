@@ -97,16 +97,17 @@ def test_socketio_gets_the_fallback_once_and_the_turn_is_stored(stack):
 
     client.on("bot_uttered", on_bot)
     confirmed = threading.Event()
-    client.on("session_confirm", lambda *_: confirmed.set())
+    issued: List[str] = []
+    client.on("session_confirm", lambda session: (issued.append(session), confirmed.set()))
     client.connect(settings.rasa_url, headers={"Origin": settings.web_url}, transports=["polling"], wait_timeout=10)
     try:
-        client.emit("session_request", {"session_id": "late-sio"})
+        client.emit("session_request", {"session_id": None})
         assert confirmed.wait(30), "no session_confirm"
         _while_hung(action_server,
-                    lambda: client.emit("user_uttered", {"message": "I lost my card in India", "session_id": "late-sio"}),
-                    lambda: got, settings, "socketio:late-sio")
+                    lambda: client.emit("user_uttered", {"message": "I lost my card in India", "session_id": issued[0]}),
+                    lambda: got, settings, f"socketio:{issued[0]}")
     finally:
         client.disconnect()
     texts = [m.get("text", "") for m in got]
     assert len(texts) == 1 and FALLBACK in texts[0], texts
-    assert _stored_user_texts(settings, "socketio:late-sio") == ["I lost my card in India"]  # socket.io ids are prefixed
+    assert _stored_user_texts(settings, f"socketio:{issued[0]}") == ["I lost my card in India"]  # socket.io ids are prefixed

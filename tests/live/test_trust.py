@@ -135,7 +135,7 @@ def test_nothing_is_stored_under_the_default_id(stack: Stack) -> None:
 
 
 def test_the_same_platform_id_on_every_channel_is_four_conversations(stack: Stack) -> None:
-    """REST sender, Slack user, Telegram chat and socket.io session all "4242": four conversations, none
+    """REST sender, Slack user, Telegram chat all "4242", and a socket.io session: four conversations, none
     sees another's region, and each answer reaches its platform's address."""
     assert "1800-419-2122" in texts(stack.rest("4242", "I lost my card in India"))
 
@@ -151,14 +151,24 @@ def test_the_same_platform_id_on_every_channel_is_four_conversations(stack: Stac
     assert "Which country" in answers[-1]["text"]
 
     stored = stack.stored()
-    assert {"4242", "slack:4242", "telegram:4242", "socketio:4242"} <= set(stored)
+    assert {"4242", "slack:4242", "telegram:4242", sio_id("4242")} <= set(stored)
     assert stack.slots("4242").get("region") == "India"
-    for other in ("slack:4242", "telegram:4242", "socketio:4242"):
+    for other in ("slack:4242", "telegram:4242", sio_id("4242")):
         assert stack.slots(other).get("region") is None
 
 
-def socketio_chat(stack: Stack, session_id: str, messages: List[str], wait: float = 30) -> List[dict]:
-    """Send `messages` in a socket.io session, one after the other's first answer; every bot message."""
+# The session id the server issued to each `socketio_chat` label: the conversation is "socketio:<id>".
+ISSUED: Dict[str, str] = {}
+
+
+def sio_id(label: str) -> str:
+    """The stored conversation id of the socket.io chat `label`."""
+    return f"socketio:{ISSUED[label]}"
+
+
+def socketio_chat(stack: Stack, label: str, messages: List[str], wait: float = 30) -> List[dict]:
+    """Send `messages` in a socket.io session (the one the server issued for `label`, resumed), one after
+    the other's first answer; every bot message."""
     client = socketio.Client(reconnection=False)
     got: List[dict] = []
     answered = threading.Event()
@@ -169,14 +179,14 @@ def socketio_chat(stack: Stack, session_id: str, messages: List[str], wait: floa
 
     client.on("bot_uttered", on_bot)
     confirmed = threading.Event()
-    client.on("session_confirm", lambda *_: confirmed.set())
+    client.on("session_confirm", lambda issued: (ISSUED.__setitem__(label, issued), confirmed.set()))
     client.connect(stack.url, transports=["polling"], wait_timeout=10)
     try:
-        client.emit("session_request", {"session_id": session_id})
+        client.emit("session_request", {"session_id": ISSUED.get(label)})
         assert confirmed.wait(30), "no session_confirm"
         for text in messages:
             answered.clear()
-            client.emit("user_uttered", {"message": text, "session_id": session_id})
+            client.emit("user_uttered", {"message": text, "session_id": ISSUED[label]})
             answered.wait(wait)
         time.sleep(1.0)  # a second message of the same answer
     finally:
@@ -218,7 +228,7 @@ def test_slack_telegram_and_socketio_refuse_payloads_not_offered(stack: Stack) -
 
     assert [m["text"] for m in socketio_chat(stack, "sio-mars", [MARS])] == [REFUSED]
     stored = stack.stored()
-    assert not {"slack:UMARS", "telegram:9001", "socketio:sio-mars"} & set(stored)
+    assert not {"slack:UMARS", "telegram:9001", sio_id("sio-mars")} & set(stored)
     assert all(e.get("value") != "Mars" for events in stored.values() for _, e in events)
 
 
@@ -274,7 +284,26 @@ def test_a_push_channel_sender_over_its_limit_is_told_once_to_slow_down(stack: S
     assert [m.get("text") for m in got].count(SLOW_DOWN) == 1
     # socket.io takes the messages in at once; the admitted turns are stored one after the other.
     deadline = time.monotonic() + 60
-    while len(stack.user_texts("socketio:sio-flood")) < PER_SENDER and time.monotonic() < deadline:
+    while len(stack.user_texts(sio_id("sio-flood"))) < PER_SENDER and time.monotonic() < deadline:
         time.sleep(0.5)
     time.sleep(2)
-    assert PER_SENDER <= len(stack.user_texts("socketio:sio-flood")) <= PER_SENDER + 1
+    assert PER_SENDER <= len(stack.user_texts(sio_id("sio-flood"))) <= PER_SENDER + 1
+
+
+def test_a_flood_of_session_requests_counts_against_the_address_limit(stack: Stack) -> None:
+    """Issue 20: `session_request` was never limited; it counts as a message of the client's address."""
+    client = socketio.Client(reconnection=False, http_session=client_at("127.0.0.4"))
+    confirmed: List[str] = []
+    told: List[dict] = []
+    client.on("session_confirm", confirmed.append)
+    client.on("bot_uttered", told.append)
+    client.connect(stack.url, transports=["polling"], wait_timeout=10)
+    try:
+        for _ in range(3 * PER_ADDRESS):
+            client.emit("session_request", {"session_id": None})
+            time.sleep(0.05)  # engine.io takes at most 16 packets in one polling request
+        time.sleep(3)
+    finally:
+        client.disconnect()
+    assert PER_ADDRESS - 1 <= len(confirmed) <= PER_ADDRESS + 1, len(confirmed)
+    assert [m.get("text") for m in told] == [SLOW_DOWN]

@@ -38,6 +38,8 @@ NGINX_CONF = DEPLOY / "nginx.conf"
 REPLICA_NAMES = "abcdefgh"
 # As in docker-compose.yml: each replica keeps few PostgreSQL connections (Rasa's default is 50 + 100).
 POOL = {"SQL_POOL_SIZE": "10", "SQL_MAX_OVERFLOW": "10"}
+# What a replica must be given besides its stores (bot/ops/deployed.py): the one secret all replicas share.
+REPLICA = {"SESSION_SECRET": "cluster-session-secret"}
 
 
 class MissingServer(RuntimeError):
@@ -390,7 +392,7 @@ class Cluster:
         try:
             self.postgres.init()
             self.redis.start()
-            self.env = {**self.postgres.env(), **self.redis.env(), **POOL, **self.extra_env}
+            self.env = {**self.postgres.env(), **self.redis.env(), **POOL, **REPLICA, **self.extra_env}
             self.actions = retrying(self._start_actions)
             self.nginx.upstreams = self.upstreams()
             self.nginx.start()

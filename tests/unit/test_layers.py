@@ -11,13 +11,13 @@ LAYERS = [
     {"bot.nlu", "bot.nlu.components", "bot.stores", "bot.stores.sqlite", "bot.stores.redis_lock",
      "bot.stores.failsafe", "bot.stores.erasure", "bot.stores.postgres", "bot.rasa_patches", "bot.ops", "bot.ops.metrics", "bot.ops.served",
      "bot.ops.logs", "bot.insights", "bot.insights.source", "bot.insights.figures", "bot.insights.inbox",
-     "bot.insights.page"},                                                            # Rasa integration
+     "bot.insights.page", "bot.insights.report"},                                                            # Rasa integration
     {"bot.channels", "bot.channels.guard", "bot.channels.http", "bot.channels.recent", "bot.channels.markup",
      "bot.channels.admission", "bot.channels.identity", "bot.channels.limits", "bot.channels.payloads"},
     {"bot.channels.rest", "bot.channels.socketio", "bot.channels.slack", "bot.channels.telegram",
      "bot.ops.probes"},
     {"bot.ops.rasa_cli", "bot.ops.run", "bot.ops.processes", "bot.ops.action_server", "bot.ops.webchat",
-     "bot.privacy.retention", "bot.privacy.erase", "bot.insights.__main__", "bot", "actions",
+     "bot.privacy.retention", "bot.privacy.erase", "bot.ops.deployed", "bot.insights.__main__", "bot", "actions",
      "actions.actions"},                                                              # processes
 ]
 CORE = LAYERS[0]

@@ -121,3 +121,35 @@ def test_a_long_conversation_reads_the_same_events_as_rasas_store(domain, tmp_pa
     with sqlite3.connect(tmp_path / "ours.db") as connection:
         connection.execute("DELETE FROM events WHERE sender_id = 'long'")
     assert asyncio.run(ours.retrieve("long")) is None
+
+
+def test_a_turn_that_outlived_its_lock_does_not_save_an_erased_conversation_back(tmp_path, domain):
+    """Issue 20: the erasure waits for the conversation's lock, but a turn can outlive its lock (Rasa's
+    lock lifetime is 60 s, an action call may take 5 minutes): that turn's save is dropped, the kept copy
+    is gone, the WAL is emptied; a conversation started after the erasure is stored as usual."""
+    import time
+
+    from bot.stores.erasure import _erase_in, remember_erased
+
+    store = SQLiteTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+
+    async def run() -> None:
+        await _conversation(store, domain, "gone")
+        stale = await store.retrieve("gone")  # the running turn's copy
+        stale.update(UserUttered("my card was stolen", {"name": "report_lost_card", "confidence": 0.9},
+                                 timestamp=time.time()))
+        assert "gone" in store._sessions
+        assert _erase_in(store, "gone").events > 0
+        remember_erased("gone")
+        assert "gone" not in store._sessions
+        await store.save(stale)  # the turn ends after the erasure
+        assert [r for r in _rows(tmp_path / "t.db") if r[0] == "gone"] == []
+        assert await store.retrieve("gone") is None
+        fresh = DialogueStateTracker("gone", domain.slots)
+        fresh.update(SessionStarted(timestamp=time.time() + 1))
+        await store.save(fresh)
+        assert [r[1] for r in _rows(tmp_path / "t.db") if r[0] == "gone"] == ["session_started"]
+
+    asyncio.run(run())
+    wal = tmp_path / "t.db-wal"
+    assert not wal.exists() or b"message 1.2" not in wal.read_bytes()
