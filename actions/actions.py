@@ -10,7 +10,7 @@ domain.yml's responses.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import fields, replace
 import sys
 from typing import Any, Dict, List, Text
 
@@ -26,7 +26,8 @@ from bot.knowledge.language import ENGLISH, detect
 from bot.knowledge.translate import translate
 
 logger = logging.getLogger(__name__)
-FRAME_SLOTS = ("need", "aspect", "region", "card_type", "asked", "asked_again", "candidate")
+# The frame is kept in slots of the same names (domain.yml).
+FRAME_SLOTS = tuple(f.name for f in fields(Frame))
 
 
 def _load_knowledge_base() -> KnowledgeBase:

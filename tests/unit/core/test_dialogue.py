@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 import pytest
 
@@ -240,9 +240,6 @@ def test_aspect_intents_are_aspects_after_a_need_and_needs_before_one():
         alone = respond(KB, Frame(), read(Message(f"/{intent}", intent), TITLES))
         assert alone.frame.need == intent, intent
 
-
-def _said(outcomes: Sequence[Outcome]) -> List[str]:
-    return [_text(o) for o in outcomes]
 
 
 @pytest.mark.parametrize("reply, intent", [("Platinum", "card_benefits"), ("and for a US corporate card?", "contact_phone"),
