@@ -126,6 +126,12 @@ def _unanswered(kb: KnowledgeBase, frame: Frame, known: Frame, reading: Reading)
         says = [s for s in outcome.says if not (s.response or "").startswith("utter_ask_")]
         reply = outcome.reply and replace(outcome.reply, ask=None)
         return Outcome(says, replace(outcome.frame, asked=None), reply)
+    if reading.card_number and reading.intent in ("nlu_fallback", "inform", "out_of_scope"):
+        # "my card number is [****], please check": the guard has warned about sharing it, and this assistant
+        # cannot look anything up: the last answer's way to reach a person, or what it can do.
+        if frame.need:
+            return _answer(kb, known, frame.need, None, reading)
+        return Outcome([Say(response="utter_help")], known)
     if reading.intent in ("nlu_fallback", "inform") and reading.suggestions:
         buttons = [{"title": kb_title, "payload": f"/{need}"} for need, kb_title in reading.suggestions]
         return Outcome([Say(response="utter_suggest", buttons=buttons)],

@@ -16,6 +16,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Pattern, Sequence, Tupl
 import yaml
 
 from bot.knowledge.schema import CARD_TYPES, REGIONS
+from bot.privacy.redaction import CARD_MASK
 
 CUES_PATH = Path(__file__).parent / "cues.yml"
 DETAILS: Dict[str, Tuple[str, ...]] = {"region": REGIONS, "card_type": CARD_TYPES}
@@ -30,6 +31,11 @@ ASPECT_INTENTS: Dict[str, str] = {
 }
 # How sure NLU must be of a need, among its alternatives, to offer it after a message it did not understand.
 SUGGEST_MIN_CONFIDENCE = 0.1
+# Channels NLU may lean to that a request for "customer care" by name does not ask for unless it names them.
+CHANNELS_NOT_NAMED = ("chat", "email", "letter", "social_media")
+# A detail the message denies: "not UK", "not the corporate one", "it isn't a personal card".
+NEGATED = re.compile(r"\b(not|isn'?t|wasn'?t|no longer)( an?| the| my| in| from)?\s*$", re.IGNORECASE)
+PHONE_WORDS = re.compile(r"\b(call|calls|calling|phone|line|dial|ring)\b")
 SMALL_TALK = ("greet", "goodbye", "thank_you", "bot_challenge", "help", "affirm", "deny")
 
 
@@ -43,6 +49,8 @@ class Cues:
     brand: List[Pattern[str]]
     contacting: List[Pattern[str]]
     other_banks: List[Pattern[str]]
+    care: List[Pattern[str]]
+    bot_challenge: List[Pattern[str]]
     fillers: FrozenSet[str]
 
 
@@ -57,7 +65,8 @@ def cues(path: Path = CUES_PATH) -> Cues:
                 aspects={k: compiled(v) for k, v in raw["aspects"].items()},
                 corrections=compiled(raw["corrections"]), brand=compiled(raw["brand"]),
                 contacting=compiled(raw["contacting"]),
-                other_banks=compiled(raw["other_banks"]), fillers=frozenset(raw["fillers"]))
+                other_banks=compiled(raw["other_banks"]), care=compiled(raw["care"]),
+                bot_challenge=compiled(raw["bot_challenge"]), fillers=frozenset(raw["fillers"]))
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class Reading:
     vote: Optional[str] = None  # a "Was this helpful?" button: "yes" or "no"
     # For a message not understood: NLU's likeliest needs, as (need, its title) for buttons.
     suggestions: Tuple[Tuple[str, str], ...] = ()
+    card_number: bool = False  # the message held a card number (the guard masked it and warned the member)
 
 
 def normalised(text: str) -> str:
@@ -101,12 +111,14 @@ def _first(patterns: Dict[str, List[Pattern[str]]], text: str) -> List[Tuple[int
     return sorted(found)
 
 
-def details_of(entities: Sequence[Dict[str, Any]]) -> Dict[str, str]:
+def details_of(entities: Sequence[Dict[str, Any]], text: str = "") -> Dict[str, str]:
     """The region and card type named, only values of the knowledge base's own lists (a payload cannot
-    slip in "Mars. Call +1 555 0100" as a region)."""
+    slip in "Mars. Call +1 555 0100" as a region), less those the message says it is not ("not UK, Texas")."""
     found: Dict[str, str] = {}
     for e in entities:
-        name, value = e.get("entity"), e.get("value")
+        name, value, start = e.get("entity"), e.get("value"), e.get("start")
+        if isinstance(start, int) and NEGATED.search(text[:start]):
+            continue
         if name in DETAILS and value in DETAILS[name]:
             found.setdefault(name, value)
     return found
@@ -126,7 +138,7 @@ def read(message: Message, needs: Dict[str, str]) -> Reading:
     """Read `message`; `needs` are the knowledge base's needs (intents) with their titles."""
     text = normalised(message.text)
     c = cues()
-    details = details_of(message.entities)
+    details = details_of(message.entities, message.text)
     vote = next((e.get("value") for e in message.entities if e.get("entity") == "helpful"), None)
     if message.text.startswith("/"):  # a button: its intent and values are the whole message
         need = message.intent if message.intent in needs else None
@@ -134,31 +146,60 @@ def read(message: Message, needs: Dict[str, str]) -> Reading:
     if details and only_details(message, c.fillers):
         return Reading(message.intent, None, None, details, vote=vote)
     named = [n for _, n in _first(c.needs, text) if n in needs]
+    if _asks_what_i_am(text, named, c):
+        return Reading("bot_challenge", None, None, details, vote=vote)
     aspect = next((a for a, patterns in c.aspects.items() if any(p.search(text) for p in patterns)), None)
     need = _need(message.intent, named, needs)
+    # "Customer care" asked for by name is its number, unless the message names a need it is only context for
+    # ("customer service was no help, I want to escalate").
+    names_care = any(p.search(text) for p in c.care)
+    care = names_care and (need is None or need in (*ASPECT_INTENTS, "general_inquiry"))
+    aspect = aspect or ("number" if care else None)
+    if need == "general_inquiry" and aspect:  # NLU's catch-all, when the words ask how to reach them
+        need = None
+    if aspect == "online" and need not in named:
+        need = None  # "can I do it in the app?" is about the need before it, not app trouble NLU leaned to
+    if need == "update_account_details" and aspect in ("number", "email", "letter"):
+        aspect = None  # "I've a new mobile number / email address": what to update, not how to reach them
+    if care and aspect == "number" and ASPECT_INTENTS.get(need or "") in CHANNELS_NOT_NAMED:
+        need = "contact_phone"  # "amex canada customer service": not the channel NLU leaned to
+    said_aspect = aspect
     if need in ASPECT_INTENTS and aspect in (None, "number"):  # "number" is the weakest cue: NLU's channel wins
         aspect = ASPECT_INTENTS[need]
     correction = any(p.search(text) for p in c.corrections)
-    if correction and details and need not in URGENT and need in ASPECT_INTENTS:
-        need = None  # "no wait, it's my company's card": the details, not a new question
+    if correction and details and need not in URGENT and (need in ASPECT_INTENTS or need not in named):
+        # "no wait, it's my company's card": the details, not a new question NLU guessed at
+        need, aspect = None, said_aspect
     brand = any(p.search(text) for p in c.brand)
     other_bank = any(p.search(text) for p in c.other_banks) and not brand
-    about_amex = brand or any(p.search(text) for p in c.contacting)
+    about_amex = brand or names_care or any(p.search(text) for p in c.contacting)
     more = tuple(n for n in dict.fromkeys(named) if n != need and n not in ASPECT_INTENTS)
     suggestions = tuple((r["name"], needs[r["name"]]) for r in message.ranking
                         if r.get("name") in needs and (r.get("confidence") or 0) >= SUGGEST_MIN_CONFIDENCE)[:2]
     return Reading(message.intent, need, aspect, details, correction, other_bank, about_amex, more, vote,
-                   suggestions)
+                   suggestions, CARD_MASK in message.text)
+
+
+def _asks_what_i_am(text: str, named: List[str], c: Cues) -> bool:
+    """Whether the message asks if the assistant is a person or a bot, and names no need but a person to
+    talk to ("am I talking to a real person or a bot?"); about the phone line, it is the automated system."""
+    if not any(p.search(text) for p in c.bot_challenge) or PHONE_WORDS.search(text):
+        return False
+    return all(n == "human_handoff" for n in named)
 
 
 def _need(intent: str, named: List[str], needs: Dict[str, str]) -> Optional[str]:
-    """The need of the message: an urgent need named in words first, then NLU's need, then any named."""
+    """The need of the message: an urgent need named in words first, then an escalation (the other needs
+    named with it are what is escalated), then NLU's need, then any named."""
     urgent = [n for n in named if n in URGENT]
     if urgent:
         return urgent[0]
+    if "escalate_complaint" in named:  # "they keep ignoring my dispute, how do I escalate": the escalation
+        return "escalate_complaint"
     topics = [n for n in named if n not in ASPECT_INTENTS]
-    if intent in needs and intent not in ASPECT_INTENTS:
-        # Two needs in one message, NLU's among them: the first in the order given.
+    if intent in needs and intent not in ASPECT_INTENTS and not (intent == "general_inquiry" and topics):
+        # Two needs in one message, NLU's among them: the first in the order given. NLU's catch-all
+        # (general_inquiry) gives way to a need named in words.
         return topics[0] if intent in topics else intent
     if topics:
         return topics[0]

@@ -57,8 +57,9 @@ def answer(kb: KnowledgeBase, intent: str, region: Optional[str] = None,
         first += "\n" + "\n".join(contact_lines(kb, need, need.lead_contacts, region, card_type))
     messages = [first]
     if need.contacts:
-        lines = _unique(line for ch in need.contacts for line in contact_lines(kb, need, ch, region, card_type))
-        messages.append("Where to write:\n" + "\n".join(lines))
+        messages.append(where_to_write(kb, need, region, card_type))
+    if need.region_contacts and region is not None:
+        messages.append(for_the_card(kb, need, need.region_contacts[0], region, card_type))
     offers = [o for o, wanted in (("what_to_prepare", need.prepare), ("contact_options", len(need.channels) > 1
                                                                       or need.self_service)) if wanted]
     return Reply(messages, narrowing(need, region, card_type), [o for o in offers if o != intent],
@@ -81,14 +82,28 @@ def narrowed(kb: KnowledgeBase, intent: str, region: Optional[str], card_type: O
     """The answer again for a detail just given, saying only what the detail changed: the lines for the
     card (None when the need's answer has no lines, or no detail is known)."""
     need = kb.need(intent)
-    if need is None or not need.lead_contacts or region is None:
+    channel = need and (need.lead_contacts or next(iter(need.region_contacts), None))
+    if need is None or channel is None or region is None:
         return None
-    card = card_name(region, card_type)
-    verb = "call" if need.lead_contacts == "phone" else "see"
-    lines = contact_lines(kb, need, need.lead_contacts, region, card_type)
     full = answer(kb, intent, region, card_type)
     assert full is not None
-    return replace(full, messages=[f"For {card}, {verb}:\n" + "\n".join(lines)], hindi=None)
+    messages = [for_the_card(kb, need, channel, region, card_type)]
+    if need.contacts:  # an escalation's email and letter for the card's country too
+        messages.append(where_to_write(kb, need, region, card_type))
+    return replace(full, messages=messages, hindi=None)
+
+
+def where_to_write(kb: KnowledgeBase, need: Need, region: Optional[str], card_type: Optional[str]) -> str:
+    """The need's written channels (email, letter) for the region: every region's, labelled, when unknown."""
+    lines = _unique(line for ch in need.contacts for line in contact_lines(kb, need, ch, region, card_type))
+    return "Where to write:\n" + "\n".join(lines)
+
+
+def for_the_card(kb: KnowledgeBase, need: Need, channel: str, region: str, card_type: Optional[str]) -> str:
+    """The `channel` lines for the card, named: "For a U.S. personal card, call:\n• U.S. Personal Cards: ..."."""
+    verb = "call" if channel == "phone" else "see"
+    lines = contact_lines(kb, need, channel, region, card_type)
+    return f"For {card_name(region, card_type)}, {verb}:\n" + "\n".join(lines)
 
 
 def contact_lines(kb: KnowledgeBase, need: Need, channel: str, region: Optional[str],

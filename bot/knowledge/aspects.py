@@ -14,7 +14,7 @@ from bot.knowledge.answers import (CHANNEL_INTENTS, Reply, answer, card_name, co
 from bot.knowledge.schema import KnowledgeBase, Need
 
 ASPECTS = ("number", "hours", "other_ways", "automated", "prepare", "note_down", "email", "letter", "chat",
-           "social_media", "case_note")
+           "social_media", "case_note", "online")
 # The channel intent of each channel aspect, and the safety note said with it.
 CHANNEL_ASPECTS = {channel: intent for intent, channel in CHANNEL_INTENTS.items()}
 CHANNEL_SAFETY = {"email": "email_subject", "letter": "keep_copy", "social_media": "social_public"}
@@ -22,7 +22,7 @@ CHANNEL_SAFETY = {"email": "email_subject", "letter": "keep_copy", "social_media
 ASPECT_NEEDS = {"number": "contact_phone", "hours": "contact_phone", "automated": "contact_phone",
                 "other_ways": "contact_options", "prepare": "what_to_prepare", "note_down": "what_to_prepare",
                 "email": "contact_email", "letter": "contact_letter", "chat": "contact_chat",
-                "social_media": "contact_social_media", "case_note": "contact_options"}
+                "social_media": "contact_social_media", "case_note": "contact_options", "online": "contact_options"}
 # Ways to reach Amex without a call, when the need itself has none (a lost card: "call immediately").
 NO_CALL_CHANNELS = ("chat", "online", "app")
 
@@ -53,13 +53,17 @@ def aspect_answer(kb: KnowledgeBase, topic: str, aspect: str, region: Optional[s
         return Reply([kb.aspects["automated"].text + "\n" + "\n".join(lines)], ask_for(region, card_type),
                      depends_on_details=True)
     if aspect == "note_down":
-        return Reply([kb.aspects["note_down"].text + "\n• " + kb.prepare["pen_paper"].text])
+        # After a letter, the proof to keep is a copy of it (and registered mail), not only notes of a call.
+        letter = f"\n{kb.safety['keep_copy'].text}" if need.lead_contacts == "letter" else ""
+        return Reply([kb.aspects["note_down"].text + "\n• " + kb.prepare["pen_paper"].text + letter])
     if aspect == "prepare":
         return Reply(have_ready(kb, topic), hindi=kb.phrases["have_ready"].hindi)
     if aspect == "other_ways":
         return _other_ways(kb, need, region, card_type)
     if aspect == "case_note":
         return Reply([case_note(kb, need, region, card_type)])
+    if aspect == "online":
+        return _online(kb, need, region, card_type)
     return _channel(kb, topic, need, aspect, region, card_type)
 
 
@@ -104,11 +108,25 @@ def _other_ways(kb: KnowledgeBase, need: Need, region: Optional[str], card_type:
     else:  # the self-service routes say what the online account and the app do for this need
         routes = [f"• {kb.self_service[k].text}" for k in need.self_service]
         channels = [c for c in need.channels if c not in ("phone", *(("online", "app") if routes else ()))]
+        # Live chat suits any less urgent query when typing suits better than talking (the seed's chat section):
+        # someone hard of hearing, or with no phone, asking how to dispute a charge.
+        channels += [] if "chat" in channels else ["chat"]
     messages = routes + [_way(kb, need, ch, region, card_type) for ch in channels]
     if need.urgent:
         messages.insert(0, kb.aspects["urgent_first"].text)
     # One bubble: channels print "\n\n" as separate messages.
     return Reply(["\n".join(messages)], depends_on_details=any(c in kb.no_contact for c in channels))
+
+
+def _online(kb: KnowledgeBase, need: Need, region: Optional[str], card_type: Optional[str]) -> Reply:
+    """"Can I do it online / in the app?": the need's own self-service routes, then the app (which has many of
+    the online account's functions); an urgent need, or one with no route of its own, gets the other ways."""
+    if need.urgent or not need.self_service:
+        return _other_ways(kb, need, region, card_type)
+    routes = [f"• {kb.self_service[k].text}" for k in need.self_service]
+    if "app" not in need.self_service:
+        routes.append(_way(kb, need, "app", region, card_type))
+    return Reply(["\n".join(routes)])
 
 
 def _way(kb: KnowledgeBase, need: Need, channel: str, region: Optional[str], card_type: Optional[str]) -> str:

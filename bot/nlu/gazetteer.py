@@ -163,20 +163,30 @@ def _one_typo(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
+NEGATIONS = {"not", "n't", "never"}
+
+
 def _card_region(entities: List[Dict[str, Any]], words: List[str], doc: Doc) -> List[Dict[str, Any]]:
     """One entity of each kind (a slot takes one value): for the region, the one named as the card's
     country, else the first one not named as where the user is; for the others, the first."""
+    def token(entity: Dict[str, Any]) -> int:
+        return next(t.i for t in doc if t.idx >= entity["start"])
+
+    def denied(entity: Dict[str, Any]) -> bool:  # "not UK, Texas", "not the corporate one"
+        i = token(entity)
+        return bool(set(words[max(0, i - 2):i]) & NEGATIONS)
+
     regions = [e for e in entities if e["entity"] == "region"]
     firsts: Dict[str, Dict[str, Any]] = {}
-    for e in entities:
+    for e in sorted(entities, key=denied) if len(entities) > 1 else entities:  # stable: the first not denied
         firsts.setdefault(e["entity"], e)
     if len({e["value"] for e in regions}) < 2:
         return [e for e in entities if firsts[e["entity"]] is e]
 
     def score(entity: Dict[str, Any]) -> int:
-        token = next(t.i for t in doc if t.idx >= entity["start"])
-        before, after = set(words[max(0, token - 3):token]), set(words[token + 1:token + 3])
-        return 2 * bool((before | after) & CARD_WORDS) - 2 * bool(before & LOCATION_WORDS)
+        i = token(entity)
+        before, after = set(words[max(0, i - 3):i]), set(words[i + 1:i + 3])
+        return 2 * bool((before | after) & CARD_WORDS) - 2 * bool(before & LOCATION_WORDS) - 4 * denied(entity)
 
     firsts["region"] = max(regions, key=score)  # the first of the best: max keeps the first
     return [e for e in entities if firsts[e["entity"]] is e]

@@ -153,3 +153,33 @@ def test_no_answer_has_more_than_two_bubbles(servers, texts):
     for text in texts:
         messages = turn(servers, sender, text)
         assert 1 <= len(messages) <= 2, (text, [m.get("text") for m in messages])
+
+
+# Kinds strangers typed that the first answers missed (bench/stranger/), in the team's own words.
+@pytest.mark.parametrize("care, place, lines", [
+    (c, p, lines) for c, (p, lines) in itertools.product(
+        ["amex customer service", "American Express helpline no", "amex contact number"],
+        [("Chennai", set(INDIA)), ("banglore", set(INDIA)), ("Chicago", {US_PERSONAL, US_CORPORATE}),
+         ("Canada", set())])])
+def test_customer_care_by_name_beside_a_place(servers, care, place, lines):
+    (reply,) = talk(servers, f"{care} {place}")
+    assert phones(reply) == lines and (lines or "back of" in reply or "Contact Us" in reply), reply
+    assert "Twitter" not in reply and not any(n in reply.lower() for n in NOT_UNDERSTOOD), reply
+
+
+@pytest.mark.parametrize("texts, expected, lines", [
+    (["amex gone!!", "usa", "personal"], "For a U.S. personal card", {US_PERSONAL}),
+    (["my card was nicked, I'm in the UK", "correction: not UK, I live in Ohio, gold card"], "", {US_PERSONAL}),
+    (["stolen card, US corporate", "hold on, it's my own platinum, not the corporate one"], "", {US_PERSONAL}),
+    (["there's a charge I want to dispute", "from India"], "For a card from India", set(INDIA)),
+    (["my amex got stolen, US personal", "I don't have a phone with me, it was taken too"], "Live chat", set()),
+    (["I want to dispute a charge", "could I do it in the app?"], "initiate a dispute", set()),
+    (["the person on the phone was no help, can I talk to someone more senior? US card"], "supervisor",
+     {US_PERSONAL, US_CORPORATE}),
+    (["hi, am I chatting with a bot or a real person?"], "virtual assistant", set()),
+    (["got a new mobile number, how do I change it on my account"], "Profile", set()),
+])
+def test_what_strangers_typed(servers, texts, expected, lines):
+    last = talk(servers, *texts)[-1]
+    assert expected in last and phones(last) == lines, last
+    assert not any(n in last.lower() for n in NOT_UNDERSTOOD), last

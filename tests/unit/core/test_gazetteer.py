@@ -51,3 +51,31 @@ def test_no_false_region_or_card(text):
 ])
 def test_offsets_point_at_the_words(text, words):
     assert [text[e["start"]:e["end"]] for e in extract(text)] == words
+
+
+@pytest.mark.parametrize("typed, region", [
+    ("banglore", "India"), ("bengalure", "India"), ("chenai", "India"), ("hydrabad", "India"), ("kolkatta", "India"),
+    ("gurgoan", "India"), ("mumbia", "India"), ("ahmedbad", "India"), ("chandigar", "India"), ("lucknw", "India"),
+    ("chicgo", "US"), ("houstan", "US"), ("califronia", "US"), ("philadelpia", "US"),
+    ("londn", "other"), ("torronto", "other"), ("sidney", "other"), ("melborne", "other")])
+@pytest.mark.parametrize("sentence", ["amx {} helpline no pls", "I lost my card in {}", "{}"])
+def test_a_city_misspelled_by_one_letter_is_still_its_region(typed, region, sentence):
+    found = [(e["entity"], e["value"]) for e in extract(sentence.format(typed)) if e["entity"] != "channel"]
+    assert found == [("region", region)]
+
+
+def test_no_word_of_the_training_data_or_the_seed_is_one_typo_from_a_place():
+    """A fuzzy place must not swallow an English word ("settle" is one letter from "seattle")."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from bot.nlu.gazetteer import GAZETTEER_PATH, _one_typo
+
+    root = Path(__file__).resolve().parents[3]
+    data = yaml.safe_load(GAZETTEER_PATH.read_text(encoding="utf-8"))
+    fuzzy = {w for spec in data["region"].values() for w in spec.get("fuzzy", [])}
+    text = " ".join(p.read_text(encoding="utf-8") for p in [*root.glob("data/*.yml"), *root.glob("bot/dialogue/*.yml")])
+    words = {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 5} - fuzzy
+    assert [(w, f) for w in sorted(words) for f in fuzzy if _one_typo(w, f)] == []
