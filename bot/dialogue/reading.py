@@ -148,13 +148,41 @@ def read(message: Message, needs: Dict[str, str]) -> Reading:
     named = [n for _, n in _first(c.needs, text) if n in needs]
     if _asks_what_i_am(text, named, c):
         return Reading("bot_challenge", None, None, details, vote=vote)
-    aspect = next((a for a, patterns in c.aspects.items() if any(p.search(text) for p in patterns)), None)
-    need = _need(message.intent, named, needs)
+    names_care = _any(c.care, text)
+    need, aspect = _need_and_aspect(message.intent, named, text, needs, c, names_care)
+    correction = _any(c.corrections, text)
+    if correction and details and need not in URGENT and (need in ASPECT_INTENTS or need not in named):
+        # "no wait, it's my company's card": the details, not a new question NLU guessed at
+        need, aspect = None, _said_aspect(text, c, names_care)
+    brand = _any(c.brand, text)
+    other_bank = _any(c.other_banks, text) and not brand
+    about_amex = brand or names_care or _any(c.contacting, text)
+    more = tuple(n for n in dict.fromkeys(named) if n != need and n not in ASPECT_INTENTS)
+    suggestions = tuple((r["name"], needs[r["name"]]) for r in message.ranking
+                        if r.get("name") in needs and (r.get("confidence") or 0) >= SUGGEST_MIN_CONFIDENCE)[:2]
+    return Reading(message.intent, need, aspect, details, correction, other_bank, about_amex, more, vote,
+                   suggestions, CARD_MASK in message.text)
+
+
+def _any(patterns: List[Pattern[str]], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def _said_aspect(text: str, c: Cues, care: bool) -> Optional[str]:
+    """The aspect the words ask about: the first cue of `cues.yml` `aspects`; customer care asked for by
+    name is the number."""
+    aspect = next((a for a, patterns in c.aspects.items() if _any(patterns, text)), None)
+    return aspect or ("number" if care else None)
+
+
+def _need_and_aspect(intent: str, named: List[str], text: str, needs: Dict[str, str], c: Cues,
+                     names_care: bool) -> Tuple[Optional[str], Optional[str]]:
+    """The need and the aspect, each read on its own, then settled against each other."""
+    need = _need(intent, named, needs)
     # "Customer care" asked for by name is its number, unless the message names a need it is only context for
     # ("customer service was no help, I want to escalate").
-    names_care = any(p.search(text) for p in c.care)
     care = names_care and (need is None or need in (*ASPECT_INTENTS, "general_inquiry"))
-    aspect = aspect or ("number" if care else None)
+    aspect = _said_aspect(text, c, care)
     if need == "general_inquiry" and aspect:  # NLU's catch-all, when the words ask how to reach them
         need = None
     if aspect == "online" and need not in named:
@@ -163,27 +191,15 @@ def read(message: Message, needs: Dict[str, str]) -> Reading:
         aspect = None  # "I've a new mobile number / email address": what to update, not how to reach them
     if care and aspect == "number" and ASPECT_INTENTS.get(need or "") in CHANNELS_NOT_NAMED:
         need = "contact_phone"  # "amex canada customer service": not the channel NLU leaned to
-    said_aspect = aspect
     if need in ASPECT_INTENTS and aspect in (None, "number"):  # "number" is the weakest cue: NLU's channel wins
         aspect = ASPECT_INTENTS[need]
-    correction = any(p.search(text) for p in c.corrections)
-    if correction and details and need not in URGENT and (need in ASPECT_INTENTS or need not in named):
-        # "no wait, it's my company's card": the details, not a new question NLU guessed at
-        need, aspect = None, said_aspect
-    brand = any(p.search(text) for p in c.brand)
-    other_bank = any(p.search(text) for p in c.other_banks) and not brand
-    about_amex = brand or names_care or any(p.search(text) for p in c.contacting)
-    more = tuple(n for n in dict.fromkeys(named) if n != need and n not in ASPECT_INTENTS)
-    suggestions = tuple((r["name"], needs[r["name"]]) for r in message.ranking
-                        if r.get("name") in needs and (r.get("confidence") or 0) >= SUGGEST_MIN_CONFIDENCE)[:2]
-    return Reading(message.intent, need, aspect, details, correction, other_bank, about_amex, more, vote,
-                   suggestions, CARD_MASK in message.text)
+    return need, aspect
 
 
 def _asks_what_i_am(text: str, named: List[str], c: Cues) -> bool:
     """Whether the message asks if the assistant is a person or a bot, and names no need but a person to
     talk to ("am I talking to a real person or a bot?"); about the phone line, it is the automated system."""
-    if not any(p.search(text) for p in c.bot_challenge) or PHONE_WORDS.search(text):
+    if not _any(c.bot_challenge, text) or PHONE_WORDS.search(text):
         return False
     return all(n == "human_handoff" for n in named)
 
