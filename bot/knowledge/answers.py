@@ -82,8 +82,10 @@ def narrowed(kb: KnowledgeBase, intent: str, region: Optional[str], card_type: O
     """The answer again for a detail just given, saying only what the detail changed: the lines for the
     card (None when the need's answer has no lines, or no detail is known)."""
     need = kb.need(intent)
-    channel = need and (need.lead_contacts or next(iter(need.region_contacts), None))
-    if need is None or channel is None or region is None:
+    if need is None or region is None:
+        return None
+    channel = need.lead_contacts or next(iter(need.region_contacts), None)
+    if channel is None:
         return None
     full = answer(kb, intent, region, card_type)
     assert full is not None
