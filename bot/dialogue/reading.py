@@ -51,6 +51,7 @@ class Cues:
     other_banks: List[Pattern[str]]
     care: List[Pattern[str]]
     bot_challenge: List[Pattern[str]]
+    help: List[Pattern[str]]
     fillers: FrozenSet[str]
 
 
@@ -66,7 +67,8 @@ def cues(path: Path = CUES_PATH) -> Cues:
                 corrections=compiled(raw["corrections"]), brand=compiled(raw["brand"]),
                 contacting=compiled(raw["contacting"]),
                 other_banks=compiled(raw["other_banks"]), care=compiled(raw["care"]),
-                bot_challenge=compiled(raw["bot_challenge"]), fillers=frozenset(raw["fillers"]))
+                bot_challenge=compiled(raw["bot_challenge"]), help=compiled(raw["help"]),
+                fillers=frozenset(raw["fillers"]))
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ def read(message: Message, needs: Dict[str, str]) -> Reading:
     named = [n for _, n in _first(c.needs, text) if n in needs]
     if _asks_what_i_am(text, named, c):
         return Reading("bot_challenge", None, None, details, vote=vote)
+    if _any(c.help, text):  # the whole message asks for help: what the assistant can do
+        return Reading("help", None, None, details, vote=vote)
     names_care = _any(c.care, text)
     need, aspect = _need_and_aspect(message.intent, named, text, needs, c, names_care)
     correction = _any(c.corrections, text)

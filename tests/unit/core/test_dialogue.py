@@ -501,3 +501,11 @@ def test_doing_it_in_the_app_is_about_the_need_before_not_app_trouble(need, aske
     outcome = _say(Frame(need=need, region="US"), asked, "technical_support")
     assert outcome.frame.need == need and outcome.frame.aspect == "online"
     assert all(f"• {KB.self_service[k].text}" in _text(outcome) for k in KB.needs[need].self_service)
+
+
+@pytest.mark.parametrize("text", ["i need help", "Help!", "can u help me pls", "hi, I need some help please",
+                                  "what can you do?", "madad chahiye"])
+@pytest.mark.parametrize("intent", ["nlu_fallback", "what_to_prepare", "help"])
+def test_a_bare_request_for_help_says_what_the_assistant_does(text, intent):
+    assert [s.response for s in _say(Frame(), text, intent).says] == ["utter_help"]
+    assert _read("help, my card was stolen", intent).need == "report_lost_card"
