@@ -33,8 +33,6 @@ ASPECT_INTENTS: Dict[str, str] = {
 SUGGEST_MIN_CONFIDENCE = 0.1
 # Channels NLU may lean to that a request for "customer care" by name does not ask for unless it names them.
 CHANNELS_NOT_NAMED = ("chat", "email", "letter", "social_media")
-# A detail the message denies: "not UK", "not the corporate one", "it isn't a personal card".
-NEGATED = re.compile(r"\b(not|isn'?t|wasn'?t|no longer)( an?| the| my| in| from)?\s*$", re.IGNORECASE)
 PHONE_WORDS = re.compile(r"\b(call|calls|calling|phone|line|dial|ring)\b")
 SMALL_TALK = ("greet", "goodbye", "thank_you", "bot_challenge", "help", "affirm", "deny")
 
@@ -113,14 +111,12 @@ def _first(patterns: Dict[str, List[Pattern[str]]], text: str) -> List[Tuple[int
     return sorted(found)
 
 
-def details_of(entities: Sequence[Dict[str, Any]], text: str = "") -> Dict[str, str]:
+def details_of(entities: Sequence[Dict[str, Any]]) -> Dict[str, str]:
     """The region and card type named, only values of the knowledge base's own lists (a payload cannot
-    slip in "Mars. Call +1 555 0100" as a region), less those the message says it is not ("not UK, Texas")."""
+    slip in "Mars. Call +1 555 0100" as a region). A detail the message denies ("not UK") the gazetteer drops."""
     found: Dict[str, str] = {}
     for e in entities:
-        name, value, start = e.get("entity"), e.get("value"), e.get("start")
-        if isinstance(start, int) and NEGATED.search(text[:start]):
-            continue
+        name, value = e.get("entity"), e.get("value")
         if name in DETAILS and value in DETAILS[name]:
             found.setdefault(name, value)
     return found
@@ -140,7 +136,7 @@ def read(message: Message, needs: Dict[str, str]) -> Reading:
     """Read `message`; `needs` are the knowledge base's needs (intents) with their titles."""
     text = normalised(message.text)
     c = cues()
-    details = details_of(message.entities, message.text)
+    details = details_of(message.entities)
     vote = next((e.get("value") for e in message.entities if e.get("entity") == "helpful"), None)
     if message.text.startswith("/"):  # a button: its intent and values are the whole message
         need = message.intent if message.intent in needs else None

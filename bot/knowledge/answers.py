@@ -58,8 +58,8 @@ def answer(kb: KnowledgeBase, intent: str, region: Optional[str] = None,
     messages = [first]
     if need.contacts:
         messages.append(where_to_write(kb, need, region, card_type))
-    if need.region_contacts and region is not None:
-        messages.append(for_the_card(kb, need, need.region_contacts[0], region, card_type))
+    if need.region_contact and region is not None:
+        messages.append(for_the_card(kb, need, need.region_contact, region, card_type))
     offers = [o for o, wanted in (("what_to_prepare", need.prepare), ("contact_options", len(need.channels) > 1
                                                                       or need.self_service)) if wanted]
     return Reply(messages, narrowing(need, region, card_type), [o for o in offers if o != intent],
@@ -82,10 +82,8 @@ def narrowed(kb: KnowledgeBase, intent: str, region: Optional[str], card_type: O
     """The answer again for a detail just given, saying only what the detail changed: the lines for the
     card (None when the need's answer has no lines, or no detail is known)."""
     need = kb.need(intent)
-    if need is None or region is None:
-        return None
-    channel = need.lead_contacts or next(iter(need.region_contacts), None)
-    if channel is None:
+    channel = None if need is None else need.lead_contacts or need.region_contact
+    if need is None or channel is None or region is None:
         return None
     full = answer(kb, intent, region, card_type)
     assert full is not None

@@ -93,20 +93,20 @@ class Need(_Strict):
     source: str
     lead_contacts: Optional[str] = None
     contacts: List[str] = []
-    # Channels whose lines for the card's country are added once it is known (the answer never asks for it:
-    # "how do I dispute a charge" needs no country, "... I'm in India" gets India's lines too).
-    region_contacts: List[str] = []
+    # The channel whose lines for the card's country are added once it is known (the answer never asks for
+    # it: "how do I dispute a charge" needs no country, "... I'm in India" gets India's lines too).
+    region_contact: Optional[str] = None
     no_contact: Optional[str] = None
     urgent: bool = False
     contact_region: bool = False
     escalation: bool = False
     lead_hindi: Optional[Hindi] = None  # `lead` in Hindi: said first to a Hindi or Hinglish message
 
-    @validator("channels", "contacts", "region_contacts", each_item=True)
+    @validator("channels", "contacts", each_item=True)
     def _known_channels(cls, v: str) -> str:
         return _one_of(v, CHANNELS)
 
-    @validator("lead_contacts")
+    @validator("lead_contacts", "region_contact")
     def _known_lead_channel(cls, v: Optional[str]) -> Optional[str]:
         return v if v is None else _one_of(v, CHANNELS)
 

@@ -92,8 +92,11 @@ class Gazetteer:
     def __init__(self, path: Path = GAZETTEER_PATH) -> None:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.nlp = build_pipeline(data)
-        self.fuzzy: Dict[str, str] = {w.lower(): w.lower() for values in data.values() for spec in values.values()
-                                      for w in spec.get("fuzzy", [])}
+        fuzzy = [w.lower() for values in data.values() for spec in values.values() for w in spec.get("fuzzy", [])]
+        # By length: a word is only compared with those one letter longer, shorter or as long (per message).
+        self.fuzzy: Dict[int, List[str]] = {}
+        for w in dict.fromkeys(fuzzy):
+            self.fuzzy.setdefault(len(w), []).append(w)
         self.whole: Dict[str, Tuple[str, str]] = {
             phrase.lower(): (entity, value) for entity, values in data.items()
             for value, spec in values.items() for phrase in spec.get("whole_message", [])}
@@ -105,18 +108,21 @@ class Gazetteer:
         doc = Doc(self.nlp.vocab, words=words, spaces=[bool(t.whitespace_) for t in original])
         for _, component in self.nlp.pipeline:
             doc = component(doc)
+        lower = [w.lower() for w in words]
         found = [{"entity": e.label_, "value": e.ent_id_, "start": original[e.start].idx,
-                  "end": original[e.end - 1].idx + len(original[e.end - 1].text)} for e in doc.ents if e.label_ != "brand"]
+                  "end": original[e.end - 1].idx + len(original[e.end - 1].text)} for e in doc.ents
+                 if e.label_ != "brand" and not _denied(lower, e.start)]
         found = [e for e in found if not _personal_detail(e, original)] + _lowercase_us(found, original)
         if not found:
             found = self._whole_message(words, original)
-        return _card_region(found, [w.lower() for w in words], original)
+        return _card_region(found, lower, original)
 
     def _spelled(self, word: str) -> str:
         lower = word.lower()
-        if len(lower) < 5 or lower in self.fuzzy or not lower.isalpha():
+        if len(lower) < 5 or not lower.isalpha() or lower in self.fuzzy.get(len(lower), ()):
             return word
-        return next((w for w in self.fuzzy if _one_typo(lower, w)), word)
+        near = (w for n in (len(lower) - 1, len(lower), len(lower) + 1) for w in self.fuzzy.get(n, ()))
+        return next((w for w in near if _one_typo(lower, w)), word)
 
     def _whole_message(self, words: List[str], original: Doc) -> List[Dict[str, Any]]:
         kept = [i for i, w in enumerate(words) if re.search(r"\w", w) and w.lower() not in FILLERS]
@@ -163,7 +169,13 @@ def _one_typo(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-NEGATIONS = {"not", "n't", "never"}
+# A word within two before an entity that denies it: "not UK, Texas", "it isn't the corporate one".
+NEGATIONS = {"not", "n't", "never", "longer"}
+
+
+def _denied(words: List[str], i: int) -> bool:
+    """Whether the entity at token `i` is denied by a word just before it ("not UK, I live in Texas")."""
+    return bool(set(words[max(0, i - 2):i]) & NEGATIONS)
 
 
 def _card_region(entities: List[Dict[str, Any]], words: List[str], doc: Doc) -> List[Dict[str, Any]]:
@@ -172,13 +184,9 @@ def _card_region(entities: List[Dict[str, Any]], words: List[str], doc: Doc) -> 
     def token(entity: Dict[str, Any]) -> int:
         return next(t.i for t in doc if t.idx >= entity["start"])
 
-    def denied(entity: Dict[str, Any]) -> bool:  # "not UK, Texas", "not the corporate one"
-        i = token(entity)
-        return bool(set(words[max(0, i - 2):i]) & NEGATIONS)
-
     regions = [e for e in entities if e["entity"] == "region"]
     firsts: Dict[str, Dict[str, Any]] = {}
-    for e in sorted(entities, key=denied) if len(entities) > 1 else entities:  # stable: the first not denied
+    for e in entities:
         firsts.setdefault(e["entity"], e)
     if len({e["value"] for e in regions}) < 2:
         return [e for e in entities if firsts[e["entity"]] is e]
@@ -186,7 +194,7 @@ def _card_region(entities: List[Dict[str, Any]], words: List[str], doc: Doc) -> 
     def score(entity: Dict[str, Any]) -> int:
         i = token(entity)
         before, after = set(words[max(0, i - 3):i]), set(words[i + 1:i + 3])
-        return 2 * bool((before | after) & CARD_WORDS) - 2 * bool(before & LOCATION_WORDS) - 4 * denied(entity)
+        return 2 * bool((before | after) & CARD_WORDS) - 2 * bool(before & LOCATION_WORDS)
 
     firsts["region"] = max(regions, key=score)  # the first of the best: max keeps the first
     return [e for e in entities if firsts[e["entity"]] is e]

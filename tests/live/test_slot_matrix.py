@@ -61,8 +61,8 @@ BUTTONS = _buttons()
 
 def expected(need: str, region: str, card: Optional[str]) -> set:
     """The contact lines the final answer must hold (an oracle written apart from bot/knowledge/answers.py)."""
-    # The final answer knows the region, so the lines given once it is known (`region_contacts`) are in it too.
-    channels = {KB.needs[need].lead_contacts, *KB.needs[need].contacts, *KB.needs[need].region_contacts}
+    # The final answer knows the region, so the lines given once it is known (`region_contact`) are in it too.
+    channels = {KB.needs[need].lead_contacts, *KB.needs[need].contacts, KB.needs[need].region_contact}
     lines = set()
     if "phone" in channels:
         # Small Business and Centurion cards: their own line, on the back of the card (the seed's general

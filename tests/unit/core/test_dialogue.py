@@ -388,7 +388,7 @@ def test_a_dispute_says_to_have_the_date_and_amount_ready(text):
     assert "date" in said and "amount" in said
 
 
-REGION_LINES = [n for n, v in KB.needs.items() if v.region_contacts]
+REGION_LINES = [n for n, v in KB.needs.items() if v.region_contact]
 
 
 @pytest.mark.parametrize("need", REGION_LINES)

@@ -79,3 +79,13 @@ def test_no_word_of_the_training_data_or_the_seed_is_one_typo_from_a_place():
     text = " ".join(p.read_text(encoding="utf-8") for p in [*root.glob("data/*.yml"), *root.glob("bot/dialogue/*.yml")])
     words = {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 5} - fuzzy
     assert [(w, f) for w in sorted(words) for f in fuzzy if _one_typo(w, f)] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("no wait, not india - it's a us personal card", [("card_type", "personal"), ("region", "US")]),
+    ("correction: not UK, I live in Ohio", [("region", "US")]),
+    ("it isn't a corporate card, it's business", [("card_type", "small_business")]),
+    ("not in the US any more", []),
+])
+def test_a_detail_the_message_denies_is_not_extracted(text, expected):
+    assert sorted((e["entity"], e["value"]) for e in extract(text) if e["entity"] != "channel") == expected
