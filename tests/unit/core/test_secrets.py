@@ -83,6 +83,30 @@ def test_every_named_numeric_secret_is_masked(name, joiner, value):
     assert found and value not in masked
 
 
+@given(st.text("0123456789", min_size=11, max_size=11), st.sampled_from("23456789"))
+def test_the_aadhaar_check_a_group_at_a_time_is_verhoeffs(body, first):
+    from bot.privacy.secrets import _AADHAAR, _aadhaar_valid
+    digits = first + body
+    match = _AADHAAR.fullmatch(f"{digits[:4]} {digits[4:8]} {digits[8:]}")
+    assert _aadhaar_valid(match) == verhoeff_valid(digits)
+
+
+@pytest.mark.parametrize("text, masked", [
+    # An OTP's name ends in a password's; its value, with no digit, is no OTP, and no password either.
+    ("my one-time password is late", "my one-time password is late"),
+    ("one time passcode is delayed again", "one time passcode is delayed again"),
+    ("my one-time password is 482913", f"my one-time password is {M}"),
+    ("pass code-one-time password 4821", f"pass code-{M} password {M}"),
+    # A digit counts in the value's first 16 characters (a flood of names reads 16 on from each).
+    ("otp is abcdefghijklmno1", f"otp is {M}"),
+    ("otp is abcdefghijklmnop1", "otp is abcdefghijklmnop1"),
+    ("cvv-" * 900 + "cvv 123", "cvv-" * 900 + f"cvv {M}"),
+    ("pin " * 900 + "pin: abc", "pin " * 900 + f"pin: {M}"),
+])
+def test_named_secrets_at_their_edges(text, masked):
+    assert redact(text)[0] == masked
+
+
 @settings(max_examples=50)
 @given(st.sampled_from(["cvv-", "password is ", "pin ", "ssn ", "otp:", "aadhaar ", "2345 6789 0124 ",
                         "ABCPE1234F ", "security code "]))
