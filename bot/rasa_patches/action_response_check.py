@@ -67,3 +67,7 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
 
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    # Compiled now, before the server listens: in the first turn it held the event loop about 100 ms
+    # (a health probe waited for it; bench/masking.py).
+    _validator("response")
+    _validator("event")

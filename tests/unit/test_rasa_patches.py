@@ -64,6 +64,14 @@ INVALID = [
 ACTION = RemoteAction("action_answer", None)
 
 
+def test_the_schemas_are_compiled_when_installed_not_in_the_first_turn():
+    # Compiling them (checking them against the meta-schema first) held the event loop ~100 ms in a fresh
+    # server's first turn; install() runs before the server listens.
+    action_response_check._validator.cache_clear()
+    action_response_check.install()
+    assert action_response_check._validator.cache_info().currsize == 2
+
+
 def test_response_check_accepts_what_rasa_accepts():
     assert action_response_check._validate_action_result(ACTION, VALID) is True
     assert action_response_check._rasa_validate_action_result(ACTION, VALID) is True
