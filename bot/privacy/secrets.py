@@ -4,8 +4,9 @@ calls `mask_secrets` on normalised text, after the card numbers).
 - named secrets: a security code (CVV/CVC/CID/CSC, "security code"), an OTP ("OTP", "one-time password",
   "verification code"), a PIN, or a password ("password", "passwd", "pwd", "passcode"), then its value.
   The value is masked when it follows ":" "=" or "#", or holds a digit in its first 16 characters ("my
-  CVV is 123", "otp 482 913", digit groups after it included), or, after "password/pwd/passcode is/was/hai", is not an ordinary
-  English word: "my password is hunter" is masked, "my password is not working" stays;
+  CVV is 123", "otp 482 913", digit groups after it included), or, after "password/pwd/passcode
+  is/was/hai", is not an ordinary English word: "my password is hunter" is masked, "my password is not
+  working" stays;
 - U.S. Social Security numbers written 3-2-4 (123-45-6789, a valid area and group), or any 9 digits after
   "SSN" / "social security number";
 - India Aadhaar numbers written 4-4-4 with a valid Verhoeff check digit, or any 12 digits after
