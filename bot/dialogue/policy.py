@@ -2,7 +2,8 @@
 
 The rows of `respond`, in order (docs/dialogue.md has them as a table):
 
-1. another bank or network named, American Express not: say this assistant covers Amex only, no number.
+1. another bank or network named, American Express not: say this assistant covers Amex only, no number;
+   the need is held. 1b. American Express named after that ("oh wait, it's my Amex gold"): the held need.
 2. a need named (not one of the channel/aspect intents): answer it, for the details known and given,
    about the aspect asked if any ("I want to dispute a charge, what do I need?" -> what to have ready).
    The same need again with new details only re-answers the last aspect for them.
@@ -35,7 +36,8 @@ DETAIL_NAMES = {"US": "a U.S. card", "India": "a card from India", "other": "a c
 @dataclass(frozen=True)
 class Frame:
     """What the conversation is about: the need, the card's details, the aspect of the last answer, and the
-    bot's open question (the detail asked, once or twice; the need offered when a message was unclear)."""
+    bot's open question (the detail asked, once or twice; the need offered when a message was unclear), and
+    the need held back because the card was another bank's (answered if it turns out to be an Amex)."""
 
     need: Optional[str] = None
     aspect: Optional[str] = None
@@ -44,6 +46,7 @@ class Frame:
     asked: Optional[str] = None
     asked_again: bool = False
     candidate: Optional[str] = None
+    held: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,11 @@ def respond(kb: KnowledgeBase, frame: Frame, reading: Reading) -> Outcome:
     known = replace(frame, region=region, card_type=card_type)
     need, aspect = reading.need, reading.aspect
     if reading.other_bank:
-        return Outcome([Say(kb.aspects["other_bank"].text)], replace(known, need=None, aspect=None))
+        held = need or frame.need or frame.held
+        return Outcome([Say(kb.aspects["other_bank"].text)], replace(known, need=None, aspect=None, held=held))
+    if frame.held and reading.brand and not (need and need not in ASPECT_INTENTS):
+        # "my visa card got stolen" ... "oh wait, it's my amex gold, I'm in the US": the need, for this card.
+        return _answer(kb, known, frame.held, aspect or ASPECT_INTENTS.get(need or ""), reading)
     if need and need not in ASPECT_INTENTS:
         if need == frame.need and reading.details and (aspect is None or aspect == frame.aspect):
             return _answer(kb, known, need, frame.aspect, reading, narrow=True)
@@ -110,7 +117,7 @@ def _answer(kb: KnowledgeBase, frame: Frame, need: str, aspect: Optional[str], r
     if reply.ask:
         says.append(Say(response=f"utter_ask_{reply.ask}"))
     more = [n for n in reading.more_needs if n != need and n in kb.needs]
-    after = replace(frame, need=need, aspect=aspect, asked=reply.ask, asked_again=False, candidate=None)
+    after = replace(frame, need=need, aspect=aspect, asked=reply.ask, asked_again=False, candidate=None, held=None)
     return Outcome(says, after, reply, more)
 
 

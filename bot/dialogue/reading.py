@@ -95,6 +95,7 @@ class Reading:
     # For a message not understood: NLU's likeliest needs, as (need, its title) for buttons.
     suggestions: Tuple[Tuple[str, str], ...] = ()
     card_number: bool = False  # the message held a card number (the guard masked it and warned the member)
+    brand: bool = False  # names American Express
 
 
 def normalised(text: str) -> str:
@@ -141,8 +142,9 @@ def read(message: Message, needs: Dict[str, str]) -> Reading:
     if message.text.startswith("/"):  # a button: its intent and values are the whole message
         need = message.intent if message.intent in needs else None
         return Reading(message.intent, need, ASPECT_INTENTS.get(need or ""), details, vote=vote)
-    if details and only_details(message, c.fillers):
-        return Reading(message.intent, None, None, details, vote=vote)
+    brand = _any(c.brand, text)
+    if details and only_details(message, c.fillers):  # "actually it's an American Express card, US"
+        return Reading(message.intent, None, None, details, vote=vote, brand=brand)
     named = [n for _, n in _first(c.needs, text) if n in needs]
     if _asks_what_i_am(text, named, c):
         return Reading("bot_challenge", None, None, details, vote=vote)
@@ -154,14 +156,13 @@ def read(message: Message, needs: Dict[str, str]) -> Reading:
     if correction and details and need not in URGENT and (need in ASPECT_INTENTS or need not in named):
         # "no wait, it's my company's card": the details, not a new question NLU guessed at
         need, aspect = None, _said_aspect(text, c, names_care)
-    brand = _any(c.brand, text)
     other_bank = _any(c.other_banks, text) and not brand
     about_amex = brand or names_care or _any(c.contacting, text)
     more = tuple(n for n in dict.fromkeys(named) if n != need and n not in ASPECT_INTENTS)
     suggestions = tuple((r["name"], needs[r["name"]]) for r in message.ranking
                         if r.get("name") in needs and (r.get("confidence") or 0) >= SUGGEST_MIN_CONFIDENCE)[:2]
     return Reading(message.intent, need, aspect, details, correction, other_bank, about_amex, more, vote,
-                   suggestions, CARD_MASK in message.text)
+                   suggestions, CARD_MASK in message.text, brand)
 
 
 def _any(patterns: List[Pattern[str]], text: str) -> bool:

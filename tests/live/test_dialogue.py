@@ -110,6 +110,17 @@ def test_other_banks_get_no_amex_number(servers, text):
     assert not re.search(r"\d{4}", reply) and "American Express" in reply, reply
 
 
+@pytest.mark.parametrize("first, then, lines", [
+    (f, t, lines) for f, (t, lines) in itertools.product(
+        ["my mastercard was stolen", "someone used my citi card without asking"],
+        [("wait sorry, it's actually my amex platinum, I'm in Texas", {US_PERSONAL}),
+         ("no my mistake, it's an american express corporate card, usa", {US_CORPORATE}),
+         ("oops I meant amex, I'm in Delhi", set(INDIA))])])
+def test_a_need_for_another_banks_card_comes_back_when_it_is_an_amex(servers, first, then, lines):
+    replies = talk(servers, first, then)
+    assert not phones(replies[0]) and phones(replies[1]) == lines, replies
+
+
 @pytest.mark.parametrize("text, lines", [
     ("ugh this is so annoying, just give me a real person!!! my card is indian", set(INDIA)),
     ("a charge on my card that i never made?? US personal", {US_PERSONAL}),

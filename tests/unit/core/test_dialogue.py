@@ -175,6 +175,39 @@ def test_another_bank_gets_no_amex_number(bank, need):
     assert "American Express" in text and not re.search(r"\d{3}", text), text
 
 
+# "my visa card got stolen" ... "oh wait, it's my amex gold, I'm in the US": the need comes back for the card.
+THEN_AMEX = [
+    ("oh wait no sorry its my amex gold, im in the US", US_PERSONAL),
+    ("actually it's an American Express card, US", None),
+    ("my bad, it's the amex corporate one, in the usa", US_CORPORATE),
+    ("sorry I meant my Amex, I'm in Mumbai", INDIA[0]),
+    ("it's an amex", None),
+]
+
+
+@pytest.mark.parametrize("bank", ["Visa", "Mastercard", "Citibank", "HDFC", "Chase"])
+@pytest.mark.parametrize("first, need", [("my {} card got stolen", "report_lost_card"),
+                                         ("there's a charge on my {} card I don't recognise", "report_fraud"),
+                                         ("what's the {} customer care number?", "contact_phone")])
+@pytest.mark.parametrize("then, phone", THEN_AMEX)
+@pytest.mark.parametrize("intent", ["inform", "nlu_fallback", "deny"])
+def test_a_need_for_another_banks_card_comes_back_when_the_card_is_an_amex(bank, first, need, then, phone, intent):
+    held = _say(Frame(), first.format(bank), need)
+    assert not _phones(_text(held)) and held.frame.held == need
+    outcome = _say(held.frame, then, intent)
+    assert outcome.frame.need == need and outcome.frame.held is None, _text(outcome)
+    if phone:
+        assert phone in _text(outcome), _text(outcome)
+
+
+@pytest.mark.parametrize("then, intent", [("ok", "affirm"), ("thanks", "thank_you"), ("I'm in the US", "inform"),
+                                          ("hmm", "nlu_fallback"), ("where do I go now", "nlu_fallback")])
+def test_without_american_express_named_the_held_need_gives_no_amex_number(then, intent):
+    held = _say(Frame(), "my visa card got stolen", "report_lost_card")
+    outcome = _say(held.frame, then, intent)
+    assert not _phones(_text(outcome)) and outcome.frame.need is None, _text(outcome)
+
+
 def test_an_amex_message_that_names_a_network_is_still_answered():
     outcome = _say(Frame(), "can I pay my amex bill from my chase account?", "make_payment")
     assert outcome.frame.need == "make_payment"
