@@ -161,7 +161,10 @@ def read(message: Message, needs: Dict[str, str]) -> Reading:
     more = tuple(n for n in dict.fromkeys(named) if n != need and n not in ASPECT_INTENTS)
     suggestions = tuple((r["name"], needs[r["name"]]) for r in message.ranking
                         if r.get("name") in needs and (r.get("confidence") or 0) >= SUGGEST_MIN_CONFIDENCE)[:2]
-    return Reading(message.intent, need, aspect, details, correction, other_bank, about_amex, more, vote,
+    # A question of time is no small talk: NLU has no such examples and leans to greet or goodbye ("how long
+    # till they answer?": greet, 0.96), which would be answered "Hello!" or "Goodbye".
+    intent = "inform" if aspect == "timing" and message.intent in SMALL_TALK else message.intent
+    return Reading(intent, need, aspect, details, correction, other_bank, about_amex, more, vote,
                    suggestions, CARD_MASK in message.text, brand)
 
 

@@ -1,5 +1,6 @@
 """Answers about one aspect of a need: its number, the hours, other ways when calling is not possible, the
-automated system, what to have ready, what to note down, or one channel (email, letter, chat, social media).
+automated system, what to have ready, what to note down, how long it takes (the seed gives no times), or one
+channel (email, letter, chat, social media).
 
 `aspect_answer` is what a follow-up gets ("can I call it on a Sunday night?" after a number); the need's own
 answer is `answers.answer`. None means the seed says nothing about that aspect for that need.
@@ -14,7 +15,7 @@ from bot.knowledge.answers import (CHANNEL_INTENTS, Reply, answer, card_name, co
 from bot.knowledge.schema import KnowledgeBase, Need
 
 ASPECTS = ("number", "hours", "other_ways", "automated", "prepare", "note_down", "email", "letter", "chat",
-           "social_media", "case_note", "online")
+           "social_media", "case_note", "online", "timing")
 # The channel intent of each channel aspect, and the safety note said with it.
 CHANNEL_ASPECTS = {channel: intent for intent, channel in CHANNEL_INTENTS.items()}
 CHANNEL_SAFETY = {"email": "email_subject", "letter": "keep_copy", "social_media": "social_public"}
@@ -22,7 +23,8 @@ CHANNEL_SAFETY = {"email": "email_subject", "letter": "keep_copy", "social_media
 ASPECT_NEEDS = {"number": "contact_phone", "hours": "contact_phone", "automated": "contact_phone",
                 "other_ways": "contact_options", "prepare": "what_to_prepare", "note_down": "what_to_prepare",
                 "email": "contact_email", "letter": "contact_letter", "chat": "contact_chat",
-                "social_media": "contact_social_media", "case_note": "contact_options", "online": "contact_options"}
+                "social_media": "contact_social_media", "case_note": "contact_options", "online": "contact_options",
+                "timing": "contact_options"}
 # Ways to reach Amex without a call, when the need itself has none (a lost card: "call immediately").
 NO_CALL_CHANNELS = ("chat", "online", "app")
 
@@ -58,6 +60,8 @@ def aspect_answer(kb: KnowledgeBase, topic: str, aspect: str, region: Optional[s
         return Reply([kb.aspects["note_down"].text + "\n• " + kb.prepare["pen_paper"].text + letter])
     if aspect == "prepare":
         return Reply(have_ready(kb, topic), hindi=kb.phrases["have_ready"].hindi)
+    if aspect == "timing":  # "how long will it take?": the seed gives no times, only what helps to follow up
+        return Reply([kb.aspects["no_timing"].text])
     if aspect == "other_ways":
         return _other_ways(kb, need, region, card_type)
     if aspect == "case_note":

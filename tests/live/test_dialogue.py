@@ -121,6 +121,21 @@ def test_a_need_for_another_banks_card_comes_back_when_it_is_an_amex(servers, fi
     assert not phones(replies[0]) and phones(replies[1]) == lines, replies
 
 
+@pytest.mark.parametrize("first, question", [
+    ("I want to dispute a charge", "how long will it take"), ("I want to dispute a charge", "when will I hear back?"),
+    ("my card was stolen, US personal", "how long till they answer"), ("hi", "how long will it take"),
+    ("hi", "how long till they answer")])
+def test_a_question_of_time_gets_no_greeting_or_goodbye(servers, first, question):
+    # NLU read "how long till they answer" as a greeting (0.96) and "how long will it take" as goodbye.
+    replies = talk(servers, first, question)
+    assert "no waiting or response times" in replies[1] and not re.search(r"(?i)hello|goodbye", replies[1]), replies
+
+
+def test_a_clock_time_asks_the_hours(servers):
+    replies = talk(servers, "what's the number for my US personal card?", "can i ring them at 3am")
+    assert "24/7" in replies[1], replies
+
+
 @pytest.mark.parametrize("text, lines", [
     ("ugh this is so annoying, just give me a real person!!! my card is indian", set(INDIA)),
     ("a charge on my card that i never made?? US personal", {US_PERSONAL}),

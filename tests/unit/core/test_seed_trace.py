@@ -36,7 +36,7 @@ ASSISTANT_WORDS = set("""account address after amex answer away back but can't c
 explanation find first functionality gets give giving good hand has hour hours into kind line lines lost meet need
 never now one online open opening page pay person put question questions reach region report right say see
 self-service show shows solve start there transfer type use usually want ways website what where which without
-login amounts dates suits call check have ready phone way""".split())
+login amounts dates suits call check have ready phone way waiting""".split())
 HEDGES = {"often", "usually", "typically", "may", "might", "likely", "common", "commonly", "generally", "can"}
 NUMBERS = re.compile(r"\d[\d-]*\d|24/7")
 EMAILS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
