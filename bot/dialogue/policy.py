@@ -107,7 +107,7 @@ def _answer(kb: KnowledgeBase, frame: Frame, need: str, aspect: Optional[str], r
             narrow: bool = False) -> Outcome:
     """`need` (or its `aspect`) for the frame's details; the frame then holds it. `narrow`: the need was just
     answered and a detail changed, so only the lines for it are said again."""
-    reply = aspect_answer(kb, need, aspect, frame.region, frame.card_type) if aspect else None
+    reply = aspect_answer(kb, need, aspect, frame.region, frame.card_type, frame.aspect) if aspect else None
     if reply is None:
         aspect = None
         reply = (narrow and narrowed(kb, need, frame.region, frame.card_type)) or \

@@ -41,8 +41,9 @@ def phone_lines(kb: KnowledgeBase, need: Need, region: Optional[str], card_type:
 
 
 def aspect_answer(kb: KnowledgeBase, topic: str, aspect: str, region: Optional[str],
-                  card_type: Optional[str]) -> Optional[Reply]:
-    """`aspect` of the answer about `topic`, for the card's region and type."""
+                  card_type: Optional[str], previous: Optional[str] = None) -> Optional[Reply]:
+    """`aspect` of the answer about `topic`, for the card's region and type; `previous` is the aspect answered
+    just before (what to note down after a letter is a copy of it)."""
     need = kb.need(topic)
     if need is None or aspect not in ASPECTS:
         return None
@@ -55,8 +56,9 @@ def aspect_answer(kb: KnowledgeBase, topic: str, aspect: str, region: Optional[s
         return Reply([kb.aspects["automated"].text + "\n" + "\n".join(lines)], ask_for(region, card_type),
                      depends_on_details=True)
     if aspect == "note_down":
-        # After a letter, the proof to keep is a copy of it (and registered mail), not only notes of a call.
-        letter = f"\n{kb.safety['keep_copy'].text}" if need.lead_contacts == "letter" else ""
+        # After a letter (the need's way, or the aspect just answered: "postal address for complaints"), the
+        # proof to keep is a copy of it (and registered mail), not only notes of a call.
+        letter = f"\n{kb.safety['keep_copy'].text}" if "letter" in (need.lead_contacts, previous) else ""
         return Reply([kb.aspects["note_down"].text + "\n• " + kb.prepare["pen_paper"].text + letter])
     if aspect == "prepare":
         return Reply(have_ready(kb, topic), hindi=kb.phrases["have_ready"].hindi)
