@@ -148,12 +148,21 @@ US_BEFORE = {"card", "cards", "amex", "based", "issued", "account"}
 
 
 def _lowercase_us(found: List[Dict[str, Any]], doc: Doc) -> List[Dict[str, Any]]:
-    """A region entity for a lower-case "us" right before a card type or a card word."""
+    """A region entity for a lower-case "us" right before a card type or a card word, or ending the message
+    right after one ("a charge on my gold card, us"; not "can you help us")."""
     if any(e["entity"] == "region" for e in found):
         return []
     card_starts = {e["start"] for e in found if e["entity"] == "card_type"}
-    for token, after in zip(doc, doc[1:]):
-        if token.lower_ in ("us", "u.s") and (after.idx in card_starts or after.lower_ in US_BEFORE):
+    card_ends = {e["end"] for e in found if e["entity"] == "card_type"}
+    words = [t for t in doc if not t.is_punct]
+    for i, token in enumerate(words):
+        if token.lower_ not in ("us", "u.s"):
+            continue
+        after = words[i + 1] if i + 1 < len(words) else None
+        before = words[i - 1] if i else None
+        if (after is not None and (after.idx in card_starts or after.lower_ in US_BEFORE)) or (
+                after is None and before is not None
+                and (before.idx + len(before.text) in card_ends or before.lower_ in US_BEFORE)):
             return [{"entity": "region", "value": "US", "start": token.idx, "end": token.idx + len(token.text)}]
     return []
 

@@ -131,6 +131,16 @@ def test_a_question_of_time_gets_no_greeting_or_goodbye(servers, first, question
     assert "no waiting or response times" in replies[1] and not re.search(r"(?i)hello|goodbye", replies[1]), replies
 
 
+def test_a_question_of_time_in_hinglish_is_answered_in_hinglish(servers):
+    replies = talk(servers, "mera card chori ho gaya", "india", "kitne din lagenge naya card aane mein?")
+    assert "jaankari nahi hai" in replies[2] and "no waiting" not in replies[2], replies
+
+
+def test_a_lower_case_us_after_the_card_is_the_country(servers):
+    (reply,) = talk(servers, "hello i need help with a charge i didnt make on my gold card, us")
+    assert phones(reply) == {US_PERSONAL}, reply
+
+
 def test_a_clock_time_asks_the_hours(servers):
     replies = talk(servers, "what's the number for my US personal card?", "can i ring them at 3am")
     assert "24/7" in replies[1], replies

@@ -109,3 +109,11 @@ def test_a_place_the_gazetteer_lists_is_its_value_in_any_sentence(frame):
              for p, value in _listed_places()
              if [e["value"] for e in extract(frame.format(p)) if e["entity"] == "region"] != [value]]
     assert wrong == []
+
+
+@pytest.mark.parametrize("text, region", [
+    ("a charge i didnt make on my gold card, us", "US"), ("amex platinum us", "US"), ("corporate card us?", "US"),
+    ("my card, us.", "US"), ("can you help us", None), ("my card is with us", None), ("please help us, my card", None),
+])
+def test_a_lower_case_us_ending_the_message_after_a_card_is_the_country(text, region):
+    assert [e["value"] for e in extract(text) if e["entity"] == "region"] == ([region] if region else [])
