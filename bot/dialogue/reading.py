@@ -217,10 +217,10 @@ def _need(intent: str, named: List[str], needs: Dict[str, str]) -> Optional[str]
     if "escalate_complaint" in named:  # "they keep ignoring my dispute, how do I escalate": the escalation
         return "escalate_complaint"
     topics = [n for n in named if n not in ASPECT_INTENTS]
-    if intent in URGENT and topics:
+    if intent in URGENT and named:
         # NLU's urgent need with no urgent word, and another need named in words: NLU guessed ("I would like
-        # to know my card's remaining credit limit" was a lost card, 0.69).
-        return topics[0]
+        # to know my card's remaining credit limit" was a lost card, 0.69; "my card got declined" too, 0.53).
+        return topics[0] if topics else named[0]
     if intent in needs and intent not in ASPECT_INTENTS and not (intent == "general_inquiry" and topics):
         # Two needs in one message, NLU's among them: the first in the order given. NLU's catch-all
         # (general_inquiry) gives way to a need named in words.

@@ -141,6 +141,12 @@ def test_a_lower_case_us_after_the_card_is_the_country(servers):
     assert phones(reply) == {US_PERSONAL}, reply
 
 
+@pytest.mark.parametrize("text", ["my card got declined", "please cancel my card", "i want to close my account"])
+def test_a_declined_or_closing_card_gets_the_number_not_the_lost_card_answer(servers, text):
+    (reply,) = talk(servers, text)
+    assert "back of your American Express card" in reply and "lost or stolen" not in reply.lower(), reply
+
+
 def test_a_clock_time_asks_the_hours(servers):
     replies = talk(servers, "what's the number for my US personal card?", "can i ring them at 3am")
     assert "24/7" in replies[1], replies

@@ -606,3 +606,16 @@ def test_what_to_keep_after_a_letter_is_a_copy_of_it(first):
     frame = _say(Frame(region="India"), first, "contact_letter").frame
     outcome = _say(frame, "what proof should I keep after posting it?", "what_to_prepare")
     assert outcome.frame.aspect == "note_down" and "keep a copy" in _text(outcome).lower(), _text(outcome)
+
+
+@pytest.mark.parametrize("text", ["my card got declined", "card declined at the store", "please cancel my card",
+                                  "I want to close my account", "close my amex account"])
+@pytest.mark.parametrize("guess", ["report_lost_card", "report_fraud", "nlu_fallback", "inform"])
+def test_a_declined_or_closing_card_is_no_lost_card(text, guess):
+    outcome = _say(Frame(), text, guess)
+    assert outcome.frame.need == "contact_phone" and "lost or stolen" not in _text(outcome).lower(), _text(outcome)
+
+
+@pytest.mark.parametrize("text", ["cancel my card, it was stolen", "my card got declined and I think it's fraud"])
+def test_an_urgent_word_still_wins_over_declined_or_cancel(text):
+    assert _say(Frame(), text, "contact_phone").frame.need in ("report_lost_card", "report_fraud")
