@@ -195,6 +195,8 @@ def _need_and_aspect(intent: str, named: List[str], text: str, needs: Dict[str, 
         aspect = None  # "I've a new mobile number / email address": what to update, not how to reach them
     if care and aspect == "number" and ASPECT_INTENTS.get(need or "") in CHANNELS_NOT_NAMED:
         need = "contact_phone"  # "amex canada customer service": not the channel NLU leaned to
+    if need == "contact_options" and aspect == "other_ways":
+        need = None  # "how do I reach amex if I can't call, I'm deaf?": the ways without a call, not "call ..."
     if need in ASPECT_INTENTS and aspect in (None, "number"):  # "number" is the weakest cue: NLU's channel wins
         aspect = ASPECT_INTENTS[need]
     return need, aspect

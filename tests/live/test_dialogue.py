@@ -147,6 +147,11 @@ def test_a_declined_or_closing_card_gets_the_number_not_the_lost_card_answer(ser
     assert "back of your American Express card" in reply and "lost or stolen" not in reply.lower(), reply
 
 
+def test_no_call_asked_in_words_gets_the_ways_without_a_call(servers):
+    (reply,) = talk(servers, "hi there, quick q - whats the best way to reach amex if i cant call, im deaf")
+    assert "Live chat" in reply and not phones(reply), reply
+
+
 def test_a_clock_time_asks_the_hours(servers):
     replies = talk(servers, "what's the number for my US personal card?", "can i ring them at 3am")
     assert "24/7" in replies[1], replies

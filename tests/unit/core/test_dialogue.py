@@ -619,3 +619,12 @@ def test_a_declined_or_closing_card_is_no_lost_card(text, guess):
 @pytest.mark.parametrize("text", ["cancel my card, it was stolen", "my card got declined and I think it's fraud"])
 def test_an_urgent_word_still_wins_over_declined_or_cancel(text):
     assert _say(Frame(), text, "contact_phone").frame.need in ("report_lost_card", "report_fraud")
+
+
+@pytest.mark.parametrize("text", ["whats the best way to reach amex if i cant call, im deaf",
+                                  "how can I contact them without calling?", "I can't make a call, how else can I reach them"])
+@pytest.mark.parametrize("frame", [Frame(), Frame(region="India")])
+def test_no_call_asked_in_words_gets_the_ways_without_a_call(text, frame):
+    outcome = _say(frame, text, "contact_options")
+    assert outcome.frame.aspect == "other_ways" and not _phones(_text(outcome)), _text(outcome)
+    assert "Live chat" in _text(outcome)
