@@ -56,6 +56,16 @@ def _other_countries(listed: Iterable[str] = ()) -> Iterable[str]:
                 yield name
 
 
+def _listed(gazetteer: Dict[str, Any]) -> Iterable[Tuple[str, str, str, str]]:
+    """(entity, value, kind, phrase) for each phrase the gazetteer lists for the ruler ("case_sensitive",
+    "phrases" or "hindi"; "fuzzy" and "whole_message" words are read apart)."""
+    for entity, values in gazetteer.items():
+        for value, spec in values.items():
+            for kind in ("case_sensitive", "phrases", "hindi"):
+                for phrase in spec.get(kind, []):
+                    yield entity, value, kind, phrase
+
+
 def build_pipeline(gazetteer: Dict[str, Any]) -> Language:
     """A blank English spaCy pipeline whose entity ruler knows the gazetteer's phrases."""
     nlp = spacy.blank("en")
@@ -63,19 +73,15 @@ def build_pipeline(gazetteer: Dict[str, Any]) -> Language:
     # every token, in C without letting go of the interpreter lock, about 10 us a token for 800 patterns
     # (40-90 ms for a 4,000-character message of one-character words, during which no other thread runs).
     ruler: Any = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})  # an EntityRuler
-    patterns: List[Dict[str, Any]] = []
-    for entity, values in gazetteer.items():
-        for value, spec in values.items():
-            for flag in ("case_sensitive", "phrases", "hindi"):
-                patterns += [
-                    {"label": entity, "id": value, "pattern": pattern}
-                    for phrase in spec.get(flag, [])
-                    for pattern in _patterns(nlp, phrase, flag == "case_sensitive")
-                ]
+    listed = list(_listed(gazetteer))
+    patterns: List[Dict[str, Any]] = [
+        {"label": entity, "id": value, "pattern": pattern}
+        for entity, value, kind, phrase in listed
+        for pattern in _patterns(nlp, phrase, kind == "case_sensitive")
+    ]
     patterns += [
         {"label": "region", "id": "other", "pattern": pattern}
-        for name in _other_countries(p for values in gazetteer.values() for spec in values.values()
-                                     for flag in ("case_sensitive", "phrases", "hindi") for p in spec.get(flag, []))
+        for name in _other_countries(phrase for *_, phrase in listed)
         for pattern in _patterns(nlp, name, False)
     ]
     patterns += [{"label": "brand", "pattern": pattern} for name in BRAND for pattern in _patterns(nlp, name, False)]

@@ -30,11 +30,9 @@ from bot.privacy.secrets import SECRET_MASK, mask_secrets
 
 # Punctuation only, so the NLU tokenizer drops it and the rest of the message is read as usual.
 CARD_MASK = "[****]"
-__all__ = ["CARD_MASK", "SECRET_MASK", "SEPARATOR", "is_card_number", "luhn_valid", "redact"]
+__all__ = ["CARD_MASK", "SECRET_MASK", "is_card_number", "luhn_valid", "redact"]
 
-SEPARATOR_CHARS = DIGIT_SEPARATORS
-SEPARATOR = f"[{SEPARATOR_CHARS}]"
-_RUN = re.compile(rf"\d(?:[\d{SEPARATOR_CHARS}]*\d)?")
+_RUN = re.compile(rf"\d(?:[\d{DIGIT_SEPARATORS}]*\d)?")
 _CARD_LENGTHS = range(13, 20)
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
