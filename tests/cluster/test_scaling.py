@@ -234,8 +234,7 @@ def test_web_chat_through_the_load_balancer(replicas: Cluster) -> None:
             await client.disconnect()
 
     assert asyncio.run(chat()).startswith("websocket A lost or stolen card is urgent")
-    assert any("/socket.io/" in request and "transport=websocket" in request
-               for request, _ in replicas.nginx.access_log())
+    assert replicas.nginx.logged(lambda request: "/socket.io/" in request and "transport=websocket" in request)
 
 
 def test_when_a_replica_stops_the_other_serves_every_remaining_message(replicas: Cluster) -> None:

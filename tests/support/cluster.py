@@ -352,6 +352,18 @@ class Nginx:
         lines = (self.home / "access.log").read_text().splitlines()
         return [m.groups() for m in map(pattern.search, lines) if m]
 
+    def logged(self, wanted: Callable[[str], bool], timeout: float = 10.0) -> bool:
+        """Whether a request line `wanted` accepts reaches the access log within `timeout` seconds: nginx logs
+        a proxied websocket only once the connection has closed on both sides, a moment after the client
+        disconnects."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if any(wanted(request) for request, _ in self.access_log()):
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+
 
 class Cluster:
     """PostgreSQL, Redis, one action server, N Rasa replicas and nginx, all on loopback."""
